@@ -1,0 +1,74 @@
+#pragma once
+/// @file
+/// The one exception hierarchy of acmecpp. Every error the library throws derives from
+/// acmecpp::Error; a problem document sent by the ACME server (RFC 7807) travels whole in AcmeError.
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace acmecpp {
+
+/// What went wrong, coarsely: the CLI maps each kind to one documented exit code.
+enum class ErrorKind {
+  invalid_input,  ///< a name, flag or value given by the caller is not acceptable
+  config,         ///< configuration is missing or contradictory
+  network,        ///< the server could not be reached or the transfer failed
+  protocol,       ///< the server answered something the protocol does not allow
+  server_problem, ///< the ACME server sent an RFC 7807 problem document
+  challenge,      ///< a challenge could not be presented or was judged invalid
+  storage,        ///< the certificate store could not be read or written
+  crypto,         ///< a key, certificate or signature operation failed
+};
+
+/// Short lower-case name of a kind, e.g. "storage".
+std::string_view to_string(ErrorKind kind);
+
+/// Root of every exception acmecpp throws.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message);
+  ErrorKind kind() const noexcept { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+/// An RFC 7807 problem document as sent by an ACME server (RFC 8555 section 6.7).
+struct Problem {
+  std::string type;        ///< e.g. "urn:ietf:params:acme:error:badNonce"
+  std::string detail;      ///< human-readable explanation from the server
+  int status = 0;          ///< HTTP status carried in the document (or of the response)
+  std::string identifier;  ///< "dns:example.com" for subproblems that name one
+  std::vector<Problem> subproblems;
+
+  /// True when type is the ACME error `name` (e.g. is("badNonce")), with or without the URN prefix.
+  bool is(std::string_view name) const;
+  /// One line: "type: detail", followed by "; identifier: type: detail" for each subproblem.
+  std::string summary() const;
+};
+
+/// A problem document sent by the server, kept whole.
+class AcmeError : public Error {
+ public:
+  /// @param context what the client was doing, e.g. "new order"
+  AcmeError(const std::string& context, Problem problem);
+  const Problem& problem() const noexcept { return problem_; }
+
+ private:
+  Problem problem_;
+};
+
+/// A challenge the server judged invalid, or one that could not be presented.
+class ChallengeError : public Error {
+ public:
+  ChallengeError(const std::string& message, Problem problem = {});
+  /// The problem the server attached to the failed challenge or authorization, if any.
+  const Problem& problem() const noexcept { return problem_; }
+
+ private:
+  Problem problem_;
+};
+
+}  // namespace acmecpp

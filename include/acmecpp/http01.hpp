@@ -1,0 +1,73 @@
+#pragma once
+/// @file
+/// HTTP-01 (RFC 8555 section 8.3): three ways to serve
+/// http://<name>/.well-known/acme-challenge/<token>.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "acmecpp/solver.hpp"
+
+namespace acmecpp {
+
+/// The path prefix under which HTTP-01 tokens are served.
+inline constexpr std::string_view kHttp01PathPrefix = "/.well-known/acme-challenge/";
+
+/// True when a token consists only of base64url characters (and is not empty), so that it is
+/// safe to use as a file name or path segment.
+bool is_valid_challenge_token(std::string_view token);
+
+/// Answers HTTP-01 requests from a listener the caller owns (a proxy's port-80 handler), and is
+/// the Solver that puts tokens there. Thread-safe.
+class Http01Handler : public Solver {
+ public:
+  Http01Handler();
+  ~Http01Handler() override;
+  std::string type() const override { return "http-01"; }
+  void present(const ChallengeTask& task) override;
+  void cleanup(const ChallengeTask& task) noexcept override;
+
+  /// For a request path like "/.well-known/acme-challenge/<token>" (query string ignored), the
+  /// body to send with status 200 and Content-Type "application/octet-stream"; nullopt when the
+  /// path is not a challenge this handler currently presents (answer 404 then).
+  std::optional<std::string> response(std::string_view request_path) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+/// Serves HTTP-01 on its own listening socket (cpp-httplib), started at the first present() and
+/// stopped after the last cleanup().
+class Http01StandaloneSolver : public Solver {
+ public:
+  /// @param address interface to bind, e.g. "0.0.0.0" or "127.0.0.1"
+  /// @param port    TCP port, 80 in production
+  Http01StandaloneSolver(std::string address, std::uint16_t port);
+  ~Http01StandaloneSolver() override;
+  std::string type() const override { return "http-01"; }
+  void present(const ChallengeTask& task) override;
+  void cleanup(const ChallengeTask& task) noexcept override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Writes <root>/.well-known/acme-challenge/<token> for a web server that already serves <root>,
+/// and removes it at cleanup. Tokens outside the base64url alphabet are refused.
+class Http01WebrootSolver : public Solver {
+ public:
+  explicit Http01WebrootSolver(std::string root);
+  std::string type() const override { return "http-01"; }
+  void present(const ChallengeTask& task) override;
+  void cleanup(const ChallengeTask& task) noexcept override;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace acmecpp

@@ -1,0 +1,31 @@
+#pragma once
+/// @file
+/// The interface every challenge solver implements (HTTP-01, TLS-ALPN-01, DNS-01).
+
+#include <string>
+
+namespace acmecpp {
+
+/// Everything a solver needs to present one challenge.
+struct ChallengeTask {
+  std::string type;               ///< "http-01", "tls-alpn-01", "dns-01"
+  std::string identifier;         ///< the DNS name being validated (without "*.")
+  bool wildcard = false;          ///< the order asked for "*.<identifier>"
+  std::string token;              ///< the challenge token (base64url)
+  std::string key_authorization;  ///< token "." base64url(JWK thumbprint); a secret: never log it
+};
+
+/// Makes the ACME server's validation of one challenge type succeed.
+/// present() and cleanup() may be called from several threads for different tasks at once.
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  /// The challenge type this solver answers, e.g. "http-01".
+  virtual std::string type() const = 0;
+  /// Makes the proof available; throws ChallengeError when it cannot.
+  virtual void present(const ChallengeTask& task) = 0;
+  /// Withdraws the proof. Called after every present(), whatever the outcome; must not throw.
+  virtual void cleanup(const ChallengeTask& task) noexcept = 0;
+};
+
+}  // namespace acmecpp

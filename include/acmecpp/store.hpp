@@ -1,0 +1,78 @@
+#pragma once
+/// @file
+/// Where accounts and certificates are kept. AcmeJsonStore reads and writes Traefik's acme.json.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace acmecpp {
+
+/// An ACME account as kept in the store (Traefik's "Account" object).
+struct AccountRecord {
+  std::string email;                 ///< "Email"
+  std::string uri;                   ///< "Registration"."uri": the account URL (the JWS kid)
+  std::string registration_body;     ///< "Registration"."body" as JSON text ("" when absent)
+  std::string private_key_der;       ///< "PrivateKey" decoded: DER (PKCS#1 for RSA as Traefik writes)
+  std::string key_type;              ///< "KeyType", Traefik spelling ("4096", "P256"); may be empty
+};
+
+/// One certificate as kept in the store (an element of Traefik's "Certificates").
+struct CertificateRecord {
+  std::string main;                  ///< "domain"."main"
+  std::vector<std::string> sans;     ///< "domain"."sans" (without main)
+  std::string certificate_pem;       ///< "certificate" decoded: the PEM chain, leaf first
+  std::string key_pem;               ///< "key" decoded: the PEM private key
+  std::string store = "default";     ///< "Store": Traefik's TLS store name
+
+  /// main followed by sans.
+  std::vector<std::string> names() const;
+};
+
+/// Keeps accounts and certificates per resolver (a named ACME configuration, as in Traefik).
+/// Implementations are safe to use from several threads and, where they say so, processes.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Names of the resolvers present, in the store's order.
+  virtual std::vector<std::string> resolvers() const = 0;
+  virtual std::optional<AccountRecord> load_account(const std::string& resolver) const = 0;
+  /// Creates the resolver if needed; keeps its certificates.
+  virtual void save_account(const std::string& resolver, const AccountRecord& account) = 0;
+  virtual std::vector<CertificateRecord> certificates(const std::string& resolver) const = 0;
+  /// Adds the certificate, or replaces the entry whose main name is the same (case-insensitive).
+  virtual void save_certificate(const std::string& resolver, const CertificateRecord& cert) = 0;
+  /// Removes the entry with this main name; false when there was none.
+  virtual bool remove_certificate(const std::string& resolver, const std::string& main) = 0;
+};
+
+/// Traefik's acme.json. Every change is a locked read-modify-write of the whole file: an advisory
+/// lock (flock on "<path>.lock") serialises processes, the new content goes to a temporary file
+/// that is fsynced and renamed over the old one, and the directory is fsynced, so a crash leaves
+/// either the old or the new file. The file is created with mode 0600; an existing file that
+/// group or others may read is refused. Fields acmecpp does not know survive a rewrite, and other
+/// resolvers' entries are left as they were. A file that does not parse is never overwritten.
+class AcmeJsonStore : public Store {
+ public:
+  /// Opens (does not yet create) the file at `path`. Throws Error(storage) when the file exists
+  /// but is unreadable, too open, or not valid acme.json (the message says where it broke).
+  explicit AcmeJsonStore(std::string path);
+  ~AcmeJsonStore() override;
+
+  const std::string& path() const;
+
+  std::vector<std::string> resolvers() const override;
+  std::optional<AccountRecord> load_account(const std::string& resolver) const override;
+  void save_account(const std::string& resolver, const AccountRecord& account) override;
+  std::vector<CertificateRecord> certificates(const std::string& resolver) const override;
+  void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
+  bool remove_certificate(const std::string& resolver, const std::string& main) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace acmecpp

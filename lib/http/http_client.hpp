@@ -1,0 +1,51 @@
+#pragma once
+// The transport layer: one small interface the ACME client talks through, and its libcurl
+// implementation.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace acmecpp::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Response {
+  long status = 0;
+  Headers headers;  ///< in arrival order; names as the server sent them
+  std::string body;
+
+  /// First header with this name (case-insensitive).
+  std::optional<std::string> header(const std::string& name) const;
+  /// Every header with this name (case-insensitive), e.g. several "Link" headers.
+  std::vector<std::string> headers_named(const std::string& name) const;
+};
+
+struct Options {
+  std::string ca_bundle;  ///< PEM file of trusted CAs; empty: the system's store
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds total_timeout{60000};  ///< for one request, all included
+  std::size_t max_body_bytes = 8 * 1024 * 1024;    ///< larger responses fail
+  std::string user_agent;                          ///< empty: acmecpp::user_agent()
+};
+
+/// Thread-safe. Failures to reach the server throw Error(network); a status code is never an
+/// exception here (the caller decides what 4xx/5xx mean).
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual Response get(const std::string& url, const Headers& headers = {}) = 0;
+  virtual Response head(const std::string& url, const Headers& headers = {}) = 0;
+  virtual Response post(const std::string& url, const std::string& body,
+                        const Headers& headers = {}) = 0;
+};
+
+/// libcurl implementation: keeps connections alive and reuses them (HTTP/2 when the server
+/// offers it), verifies TLS against `ca_bundle`, enforces the timeouts and the body cap.
+std::shared_ptr<HttpClient> make_curl_http_client(const Options& options);
+
+}  // namespace acmecpp::http
