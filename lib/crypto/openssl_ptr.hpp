@@ -6,6 +6,8 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -30,8 +32,30 @@ using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<X509_NAME_free>>;
 using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
-using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, OpenSslDeleter<ASN1_OCTET_STRING_free>>;
+using Asn1OctetStringPtr =
+    std::unique_ptr<ASN1_OCTET_STRING, OpenSslDeleter<ASN1_OCTET_STRING_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpenSslDeleter<ECDSA_SIG_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
+using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OpenSslDeleter<ASN1_TIME_free>>;
+using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpenSslDeleter<GENERAL_NAME_free>>;
+using Asn1Ia5StringPtr = std::unique_ptr<ASN1_IA5STRING, OpenSslDeleter<ASN1_IA5STRING_free>>;
+using Pkcs8InfoPtr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, OpenSslDeleter<PKCS8_PRIV_KEY_INFO_free>>;
+
+/// Buffers OpenSSL allocates for us (PEM_read_bio, i2d_*, BN_bn2hex) go back through OPENSSL_free.
+struct OpenSslBufferDeleter {
+  void operator()(void* p) const noexcept { OPENSSL_free(p); }
+};
+using OpenSslCharPtr = std::unique_ptr<char, OpenSslBufferDeleter>;
+using OpenSslBytePtr = std::unique_ptr<unsigned char, OpenSslBufferDeleter>;
+
+/// A stack of extensions owns its elements, so it is freed with pop_free (a macro, hence no
+/// template).
+struct X509ExtensionStackDeleter {
+  void operator()(STACK_OF(X509_EXTENSION) * stack) const noexcept {
+    sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
+  }
+};
+using X509ExtensionStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), X509ExtensionStackDeleter>;
 
 /// Throws Error(crypto) with `what` and the text of OpenSSL's error queue (which it clears).
 [[noreturn]] void throw_openssl_error(const std::string& what);
