@@ -42,7 +42,9 @@ BignumPtr bignum_from(const std::string& bytes) {
 EvpPkeyPtr public_key_from_jwk(const json& jwk) {
   ParamBuildPtr build(OSSL_PARAM_BLD_new());
   REQUIRE(build);
-  std::string point;  // must outlive OSSL_PARAM_BLD_to_param, which copies it
+  // The builder keeps pointers to these until OSSL_PARAM_BLD_to_param copies them.
+  std::string curve;
+  std::string point;
   BignumPtr n, e;
   const bool rsa = jwk.at("kty") == "RSA";
   if (rsa) {
@@ -51,7 +53,7 @@ EvpPkeyPtr public_key_from_jwk(const json& jwk) {
     REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) == 1);
     REQUIRE(OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) == 1);
   } else {
-    const std::string curve = jwk.at("crv") == "P-256" ? "prime256v1" : "secp384r1";
+    curve = jwk.at("crv") == "P-256" ? "prime256v1" : "secp384r1";
     point = "\x04" + base64url_decode(jwk.at("x").get<std::string>()) +
             base64url_decode(jwk.at("y").get<std::string>());
     REQUIRE(OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(),
