@@ -42,10 +42,20 @@ class HttpClient {
   virtual Response head(const std::string& url, const Headers& headers = {}) = 0;
   virtual Response post(const std::string& url, const std::string& body,
                         const Headers& headers = {}) = 0;
+
+  /// How many connections this client has opened so far (new TCP connections, whatever their
+  /// protocol), for metrics and for tests that check keep-alive. Implementations that do not
+  /// count return 0.
+  virtual std::size_t connections_opened() const { return 0; }
 };
 
 /// libcurl implementation: keeps connections alive and reuses them (HTTP/2 when the server
 /// offers it), verifies TLS against `ca_bundle`, enforces the timeouts and the body cap.
+/// Never follows redirects; only http:// and https:// URLs are accepted. Response headers are
+/// those of the final response (interim 1xx responses are dropped). Unless the caller passes
+/// them, no Content-Type and no "Expect: 100-continue" are sent. Proxies configured through the
+/// usual environment variables (https_proxy, no_proxy, ...) are honoured, as libcurl does.
+/// Throws Error(config) for a non-positive timeout.
 std::shared_ptr<HttpClient> make_curl_http_client(const Options& options);
 
 }  // namespace acmecpp::http

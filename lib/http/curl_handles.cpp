@@ -1,0 +1,27 @@
+#include "http/curl_handles.hpp"
+
+#include <mutex>
+#include <string>
+
+#include "acmecpp/error.hpp"
+
+namespace acmecpp::http {
+
+void ensure_curl_initialized() {
+  static std::once_flag once;
+  static CURLcode result = CURLE_OK;
+  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (result != CURLE_OK) {
+    throw Error(ErrorKind::network,
+                std::string("cannot initialise libcurl: ") + curl_easy_strerror(result));
+  }
+}
+
+CurlEasyPtr make_curl_easy() {
+  ensure_curl_initialized();
+  CurlEasyPtr easy(curl_easy_init());
+  if (!easy) throw Error(ErrorKind::network, "cannot create a libcurl easy handle");
+  return easy;
+}
+
+}  // namespace acmecpp::http

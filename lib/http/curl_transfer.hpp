@@ -1,0 +1,38 @@
+#pragma once
+// One HTTP request performed on one curl easy handle.
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+#include "http/curl_handles.hpp"
+#include "http/http_client.hpp"
+
+namespace acmecpp::http {
+
+enum class Method { get, head, post };
+
+/// "GET", "HEAD" or "POST".
+const char* to_string(Method method) noexcept;
+
+struct Request {
+  Method method = Method::get;
+  const std::string& url;
+  const std::string& body;  ///< sent only for POST
+  const Headers& headers;
+};
+
+/// What every request of one client has in common.
+struct TransferSettings {
+  const Options& options;  ///< user_agent already defaulted
+  CURLSH* share = nullptr;
+  std::atomic<std::size_t>* connections_opened = nullptr;  ///< incremented after each transfer
+};
+
+/// Configures `easy` from scratch for `request`, performs it and returns the final response.
+/// The handle is reset afterwards but keeps its live connections for the next request.
+/// Throws Error(network) when the server cannot be reached, the transfer fails or times out, or
+/// the body exceeds options.max_body_bytes.
+Response perform_transfer(CURL* easy, const TransferSettings& settings, const Request& request);
+
+}  // namespace acmecpp::http

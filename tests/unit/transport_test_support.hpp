@@ -1,0 +1,126 @@
+#pragma once
+// Helpers for the transport and HTTP-01 tests: a real cpp-httplib server on a free loopback
+// port, a free port number, and a temporary directory.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+namespace acmecpp::test {
+
+/// A listening TCP socket on 127.0.0.1 with a port the kernel chose; closed on destruction.
+/// Holding it keeps the port busy (for bind-conflict tests); releasing it frees a port that
+/// nothing listens on (for connection-refused tests and for solvers that need a fixed port).
+class LoopbackListener {
+ public:
+  LoopbackListener() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    if (fd_ < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        listen(fd_, 16) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      close(fd_);
+      throw std::runtime_error("cannot bind a loopback socket");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
+  ~LoopbackListener() { close(fd_); }
+
+  int fd() const { return fd_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  std::uint16_t port_ = 0;
+};
+
+/// A port on 127.0.0.1 that nothing listens on right now (the kernel just handed it out).
+inline std::uint16_t unused_loopback_port() {
+  return LoopbackListener().port();
+}
+
+/// A cpp-httplib server (plain or TLS) on 127.0.0.1 and a free port, run on its own thread.
+/// Register handlers through server() before start(). Stopped and joined on destruction, so
+/// declare it before the clients that talk to it (clients then close their connections first).
+class LocalHttpServer {
+ public:
+  explicit LocalHttpServer(
+      std::unique_ptr<httplib::Server> server = std::make_unique<httplib::Server>(),
+      std::string scheme = "http")
+      : server_(std::move(server)), scheme_(std::move(scheme)) {
+    server_->set_keep_alive_max_count(1000);  // keep-alive tests send more than the default 5
+    server_->set_keep_alive_timeout(1);       // an idle connection never holds up stop() long
+    server_->set_tcp_nodelay(true);  // else Nagle + delayed ACK add 40 ms to every response
+  }
+  LocalHttpServer(const LocalHttpServer&) = delete;
+  LocalHttpServer& operator=(const LocalHttpServer&) = delete;
+  ~LocalHttpServer() {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+
+  httplib::Server& server() { return *server_; }
+
+  void start() {
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("cannot bind the test server");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  int port() const { return port_; }
+  std::string url(const std::string& path) const {
+    return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  std::string scheme_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+/// A fresh directory under the system's temporary directory, removed with its content.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "acmecpp-test-XXXXXX").string();
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (!mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = buffer.data();
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace acmecpp::test
