@@ -1,0 +1,48 @@
+#include <iostream>
+
+#include "acmecpp/error.hpp"
+#include "certificate_view.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "setup.hpp"
+
+namespace acmectl {
+namespace {
+
+std::vector<CertificateView> collect(const GlobalOptions& options, const acmecpp::Store& store) {
+  std::vector<std::string> resolvers =
+      options.resolver.empty() ? store.resolvers() : std::vector<std::string>{options.resolver};
+  std::vector<CertificateView> views;
+  for (const auto& resolver : resolvers) {
+    for (auto& record : store.certificates(resolver)) {
+      try {
+        auto info = acmecpp::parse_certificate(record.certificate_pem);
+        views.push_back(CertificateView{resolver, std::move(record), std::move(info)});
+      } catch (const acmecpp::Error& e) {
+        throw acmecpp::Error(
+            acmecpp::ErrorKind::storage,
+            "resolver " + resolver + ", certificate " + record.main + ": " + e.what());
+      }
+    }
+  }
+  return views;
+}
+
+}  // namespace
+
+int run_list(const GlobalOptions& options, const ListOptions& list) {
+  const auto store = open_store(options);
+  const auto views = collect(options, *store);
+  if (list.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& v : views) array.push_back(to_json(v));
+    std::cout << array.dump(2) << '\n';
+  } else if (views.empty()) {
+    std::cout << "no certificates in " << options.store_path << '\n';
+  } else {
+    for (const auto& v : views) std::cout << to_text(v) << '\n';
+  }
+  return kSuccess;
+}
+
+}  // namespace acmectl

@@ -1,0 +1,21 @@
+#include <iostream>
+
+#include "acmecpp/cert_manager.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "setup.hpp"
+
+namespace acmectl {
+
+int run_register(const GlobalOptions& options) {
+  auto store = open_store(options);
+  acmecpp::CertManager manager(manager_config(options, store));
+  bool created = false;
+  // Ask the server even when the store has the account: `register` is how an operator checks it.
+  const auto account =
+      manager.ensure_account(acmecpp::CertManager::AccountCheck::ask_server, &created);
+  std::cout << (created ? "registered" : "found existing") << " account " << account.url << '\n';
+  return kSuccess;
+}
+
+}  // namespace acmectl

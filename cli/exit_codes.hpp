@@ -1,0 +1,44 @@
+#pragma once
+// acmectl's documented exit codes (README.md, "Exit codes"): one per error kind.
+
+#include "acmecpp/error.hpp"
+
+namespace acmectl {
+
+enum ExitCode : int {
+  kSuccess = 0,
+  kUnexpected = 1,
+  kUsage = 2,
+  kInvalidInput = 3,
+  kConfig = 4,
+  kNetwork = 5,
+  kServerProblem = 6,
+  kProtocol = 7,
+  kChallenge = 8,
+  kStorage = 9,
+  kCrypto = 10,
+};
+
+inline int exit_code_for(acmecpp::ErrorKind kind) {
+  switch (kind) {
+    case acmecpp::ErrorKind::invalid_input:
+      return kInvalidInput;
+    case acmecpp::ErrorKind::config:
+      return kConfig;
+    case acmecpp::ErrorKind::network:
+      return kNetwork;
+    case acmecpp::ErrorKind::server_problem:
+      return kServerProblem;
+    case acmecpp::ErrorKind::protocol:
+      return kProtocol;
+    case acmecpp::ErrorKind::challenge:
+      return kChallenge;
+    case acmecpp::ErrorKind::storage:
+      return kStorage;
+    case acmecpp::ErrorKind::crypto:
+      return kCrypto;
+  }
+  return kUnexpected;
+}
+
+}  // namespace acmectl

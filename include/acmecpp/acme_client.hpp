@@ -1,0 +1,155 @@
+#pragma once
+/// @file
+/// The raw ACME protocol (RFC 8555), for programs that want the individual steps. Most programs
+/// use CertManager (cert_manager.hpp) instead.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acmecpp/error.hpp"
+#include "acmecpp/key.hpp"
+
+namespace acmecpp {
+namespace http {
+class HttpClient;
+}
+
+namespace acme {
+
+/// Let's Encrypt's production and staging directories.
+inline constexpr const char* kLetsEncryptProduction =
+    "https://acme-v02.api.letsencrypt.org/directory";
+inline constexpr const char* kLetsEncryptStaging =
+    "https://acme-staging-v02.api.letsencrypt.org/directory";
+
+struct ClientOptions {
+  std::string directory_url = kLetsEncryptProduction;
+  std::string ca_bundle;  ///< PEM file of CAs trusted for the ACME server; empty: system store
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds request_timeout{60000};
+  /// How long polling an authorization or an order may take in total before giving up.
+  std::chrono::milliseconds poll_timeout{std::chrono::minutes(3)};
+  /// Delay before the first poll; it then doubles up to poll_max_interval (Retry-After wins).
+  std::chrono::milliseconds poll_initial_interval{50};
+  std::chrono::milliseconds poll_max_interval{std::chrono::seconds(5)};
+  /// How many times one request is re-sent with a fresh nonce after a badNonce problem.
+  int bad_nonce_retries = 5;
+};
+
+/// The directory resource (section 7.1.1).
+struct Directory {
+  std::string new_nonce, new_account, new_order, revoke_cert, key_change, new_authz;
+  std::string renewal_info;  ///< RFC 9773 ARI; empty when not offered
+  std::string terms_of_service, website;
+  std::vector<std::string> caa_identities;
+  bool external_account_required = false;
+  std::vector<std::string> profiles;  ///< names in meta.profiles, when offered
+};
+
+struct Identifier {
+  std::string type = "dns";
+  std::string value;
+};
+
+struct Challenge {
+  std::string type, url, status, token;
+  std::optional<Problem> error;
+};
+
+struct Authorization {
+  std::string url;
+  Identifier identifier;
+  std::string status;  ///< pending, valid, invalid, deactivated, expired, revoked
+  bool wildcard = false;
+  std::vector<Challenge> challenges;
+  /// The challenge of that type, if offered.
+  const Challenge* find_challenge(const std::string& type) const;
+};
+
+struct Order {
+  std::string url;
+  std::string status;  ///< pending, ready, processing, valid, invalid
+  std::vector<Identifier> identifiers;
+  std::vector<std::string> authorizations;
+  std::string finalize;
+  std::string certificate;
+  std::optional<Problem> error;
+};
+
+struct Account {
+  std::string url;     ///< the account URL, used as JWS "kid"
+  std::string status;  ///< valid, deactivated, revoked
+  std::vector<std::string> contact;
+  std::string body_json;  ///< the account object as the server sent it
+};
+
+/// External Account Binding credentials handed out by the CA.
+struct ExternalAccountBinding {
+  std::string kid;
+  std::string hmac_key;  ///< base64url as the CA gives it; a secret
+};
+
+/// A downloaded certificate chain and the alternates the server offered.
+struct CertificateChain {
+  std::string pem;  ///< leaf first, then issuers
+  std::string url;  ///< where it was downloaded
+  std::vector<std::string> alternate_urls;
+};
+
+/// Count of requests sent to the server, for metrics and tests.
+struct RequestStats {
+  std::size_t requests = 0;
+  std::size_t bad_nonce_retries = 0;
+};
+
+/// An ACME client bound to one directory and, once set, one account. Thread-safe: several orders
+/// may run through one client at once; the nonce pool and connections are shared.
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  /// Uses the given transport (for tests and embedding programs with their own HTTP stack).
+  Client(ClientOptions options, std::shared_ptr<http::HttpClient> transport);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// The directory, fetched on first use and kept.
+  const Directory& directory();
+
+  /// Registers a new account (or returns the existing one for this key, as servers do).
+  Account new_account(const PrivateKey& key, const std::vector<std::string>& contact,
+                      bool terms_agreed, const std::optional<ExternalAccountBinding>& eab = {});
+  /// Looks up the account of this key (onlyReturnExisting); nullopt when the server has none.
+  std::optional<Account> find_account(const PrivateKey& key);
+  /// Binds the client to an account for every request that follows.
+  void use_account(const PrivateKey& key, const std::string& account_url);
+
+  Order new_order(const std::vector<Identifier>& identifiers);
+  Order get_order(const std::string& url);
+  Authorization get_authorization(const std::string& url);
+  /// Tells the server the challenge is ready to be validated.
+  Challenge answer_challenge(const std::string& challenge_url);
+  /// key authorization = token "." thumbprint(account key).
+  std::string key_authorization(const std::string& token) const;
+
+  /// Polls until the authorization leaves "pending"; returns it (valid or not).
+  Authorization wait_authorization(const std::string& url);
+  /// Polls until the order leaves "pending"/"processing" (or reaches `until` if given).
+  Order wait_order(const std::string& url);
+  /// Sends the CSR (DER) to the order's finalize URL and returns the updated order.
+  Order finalize(const Order& order, const std::string& csr_der);
+  /// Downloads the order's certificate chain, with the alternates listed in Link headers.
+  CertificateChain download_certificate(const std::string& url);
+
+  RequestStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace acme
+}  // namespace acmecpp
