@@ -11,15 +11,15 @@ namespace acmecpp {
 
 /// Facts about one certificate (the leaf of a chain).
 struct CertificateInfo {
-  std::string common_name;              ///< subject CN, may be empty
-  std::vector<std::string> dns_names;   ///< subjectAltName dNSName entries, in order
-  std::vector<std::string> ip_addresses;///< subjectAltName iPAddress entries, textual
+  std::string common_name;                ///< subject CN, may be empty
+  std::vector<std::string> dns_names;     ///< subjectAltName dNSName entries, in order
+  std::vector<std::string> ip_addresses;  ///< subjectAltName iPAddress entries, textual
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;
-  std::string serial_hex;               ///< serial number, lower-case hex without leading zeros
-  std::string issuer;                   ///< issuer as one line, RFC 2253 ("CN=...,O=...")
-  std::string issuer_common_name;       ///< issuer CN, may be empty
-  std::string key_type;                 ///< "ec256", "ec384", "rsa2048", ... or "rsa<bits>"
+  std::string serial_hex;          ///< serial number, lower-case hex without leading zeros
+  std::string issuer;              ///< issuer as one line, RFC 2253 ("CN=...,O=...")
+  std::string issuer_common_name;  ///< issuer CN, may be empty
+  std::string key_type;            ///< "ec256", "ec384", "rsa2048", ... or "rsa<bits>"
 };
 
 /// Splits a PEM bundle into its certificates (each a complete PEM block, in file order).

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// The one exception hierarchy of acmecpp. Every error the library throws derives from
-/// acmecpp::Error; a problem document sent by the ACME server (RFC 7807) travels whole in AcmeError.
+/// acmecpp::Error; a problem document sent by the ACME server (RFC 7807) travels whole in
+/// AcmeError.
 
 #include <stdexcept>
 #include <string>
@@ -12,14 +13,14 @@ namespace acmecpp {
 
 /// What went wrong, coarsely: the CLI maps each kind to one documented exit code.
 enum class ErrorKind {
-  invalid_input,  ///< a name, flag or value given by the caller is not acceptable
-  config,         ///< configuration is missing or contradictory
-  network,        ///< the server could not be reached or the transfer failed
-  protocol,       ///< the server answered something the protocol does not allow
-  server_problem, ///< the ACME server sent an RFC 7807 problem document
-  challenge,      ///< a challenge could not be presented or was judged invalid
-  storage,        ///< the certificate store could not be read or written
-  crypto,         ///< a key, certificate or signature operation failed
+  invalid_input,   ///< a name, flag or value given by the caller is not acceptable
+  config,          ///< configuration is missing or contradictory
+  network,         ///< the server could not be reached or the transfer failed
+  protocol,        ///< the server answered something the protocol does not allow
+  server_problem,  ///< the ACME server sent an RFC 7807 problem document
+  challenge,       ///< a challenge could not be presented or was judged invalid
+  storage,         ///< the certificate store could not be read or written
+  crypto,          ///< a key, certificate or signature operation failed
 };
 
 /// Short lower-case name of a kind, e.g. "storage".

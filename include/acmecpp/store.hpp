@@ -11,20 +11,20 @@ namespace acmecpp {
 
 /// An ACME account as kept in the store (Traefik's "Account" object).
 struct AccountRecord {
-  std::string email;                 ///< "Email"
-  std::string uri;                   ///< "Registration"."uri": the account URL (the JWS kid)
-  std::string registration_body;     ///< "Registration"."body" as JSON text ("" when absent)
-  std::string private_key_der;       ///< "PrivateKey" decoded: DER (PKCS#1 for RSA as Traefik writes)
-  std::string key_type;              ///< "KeyType", Traefik spelling ("4096", "P256"); may be empty
+  std::string email;              ///< "Email"
+  std::string uri;                ///< "Registration"."uri": the account URL (the JWS kid)
+  std::string registration_body;  ///< "Registration"."body" as JSON text ("" when absent)
+  std::string private_key_der;    ///< "PrivateKey" decoded: DER (PKCS#1 for RSA as Traefik writes)
+  std::string key_type;           ///< "KeyType", Traefik spelling ("4096", "P256"); may be empty
 };
 
 /// One certificate as kept in the store (an element of Traefik's "Certificates").
 struct CertificateRecord {
-  std::string main;                  ///< "domain"."main"
-  std::vector<std::string> sans;     ///< "domain"."sans" (without main)
-  std::string certificate_pem;       ///< "certificate" decoded: the PEM chain, leaf first
-  std::string key_pem;               ///< "key" decoded: the PEM private key
-  std::string store = "default";     ///< "Store": Traefik's TLS store name
+  std::string main;               ///< "domain"."main"
+  std::vector<std::string> sans;  ///< "domain"."sans" (without main)
+  std::string certificate_pem;    ///< "certificate" decoded: the PEM chain, leaf first
+  std::string key_pem;            ///< "key" decoded: the PEM private key
+  std::string store = "default";  ///< "Store": Traefik's TLS store name
 
   /// main followed by sans.
   std::vector<std::string> names() const;

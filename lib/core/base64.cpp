@@ -44,7 +44,9 @@ std::array<int, 256> reverse_table(std::string_view alphabet) {
   return table;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 std::string decode(std::string_view text, std::string_view alphabet, bool skip_space,
                    const char* what) {
@@ -65,8 +67,8 @@ std::string decode(std::string_view text, std::string_view alphabet, bool skip_s
     }
     const int v = table[std::uint8_t(c)];
     if (v < 0 || padding > 0) {
-      throw Error(ErrorKind::invalid_input, std::string("invalid ") + what + " character at offset " +
-                                                std::to_string(pos));
+      throw Error(ErrorKind::invalid_input,
+                  std::string("invalid ") + what + " character at offset " + std::to_string(pos));
     }
     acc = (acc << 6) | std::uint32_t(v);
     bits += 6;
@@ -83,11 +85,15 @@ std::string decode(std::string_view text, std::string_view alphabet, bool skip_s
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) { return encode(bytes, kStandardAlphabet, true); }
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, kStandardAlphabet, true);
+}
 std::string base64_decode(std::string_view text) {
   return decode(text, kStandardAlphabet, true, "base64");
 }
-std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrlAlphabet, false); }
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, kUrlAlphabet, false);
+}
 std::string base64url_decode(std::string_view text) {
   return decode(text, kUrlAlphabet, false, "base64url");
 }

@@ -6,19 +6,28 @@ namespace acmecpp {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::invalid_input: return "invalid input";
-    case ErrorKind::config: return "configuration";
-    case ErrorKind::network: return "network";
-    case ErrorKind::protocol: return "protocol";
-    case ErrorKind::server_problem: return "server problem";
-    case ErrorKind::challenge: return "challenge";
-    case ErrorKind::storage: return "storage";
-    case ErrorKind::crypto: return "crypto";
+    case ErrorKind::invalid_input:
+      return "invalid input";
+    case ErrorKind::config:
+      return "configuration";
+    case ErrorKind::network:
+      return "network";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::server_problem:
+      return "server problem";
+    case ErrorKind::challenge:
+      return "challenge";
+    case ErrorKind::storage:
+      return "storage";
+    case ErrorKind::crypto:
+      return "crypto";
   }
   return "unknown";
 }
 
-Error::Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+Error::Error(ErrorKind kind, const std::string& message)
+    : std::runtime_error(message), kind_(kind) {}
 
 namespace {
 constexpr std::string_view kAcmeErrorPrefix = "urn:ietf:params:acme:error:";
@@ -26,8 +35,10 @@ constexpr std::string_view kAcmeErrorPrefix = "urn:ietf:params:acme:error:";
 
 bool Problem::is(std::string_view name) const {
   std::string_view t = type;
-  if (t.substr(0, kAcmeErrorPrefix.size()) == kAcmeErrorPrefix) t.remove_prefix(kAcmeErrorPrefix.size());
-  if (name.substr(0, kAcmeErrorPrefix.size()) == kAcmeErrorPrefix) name.remove_prefix(kAcmeErrorPrefix.size());
+  if (t.substr(0, kAcmeErrorPrefix.size()) == kAcmeErrorPrefix)
+    t.remove_prefix(kAcmeErrorPrefix.size());
+  if (name.substr(0, kAcmeErrorPrefix.size()) == kAcmeErrorPrefix)
+    name.remove_prefix(kAcmeErrorPrefix.size());
   return !t.empty() && t == name;
 }
 

@@ -3,6 +3,10 @@
 #include "version_config.hpp"
 
 namespace acmecpp {
-std::string version() { return ACMECPP_VERSION_STRING; }
-std::string user_agent() { return std::string("acmecpp/") + ACMECPP_VERSION_STRING; }
+std::string version() {
+  return ACMECPP_VERSION_STRING;
+}
+std::string user_agent() {
+  return std::string("acmecpp/") + ACMECPP_VERSION_STRING;
+}
 }  // namespace acmecpp
