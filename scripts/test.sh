@@ -40,7 +40,7 @@ format_check() {
 build_and_test() {
   local dir=$1
   shift
-  step "configure $dir" cmake -S . -B "$dir" -G Ninja "$@" >/dev/null &&
+  step "configure $dir" cmake -S . -B "$dir" -G Ninja "$@" &&
     step "build $dir" cmake --build "$dir" &&
     step "test $dir" ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" \
       --timeout 600
