@@ -1,8 +1,65 @@
 #!/usr/bin/env bash
-# Builds and runs every test. (Bootstrap version: the full one installs packages and adds the
-# sanitizer build.)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build
-ctest --test-dir build --output-on-failure -j2
+# The one test command (CI runs exactly this): installs the Debian packages, checks formatting,
+# builds twice (RelWithDebInfo with -Werror; Debug with ASan+UBSan) and runs every test on both.
+# Runs every step even after a failure, prints a summary and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+jobs=${ACMECPP_TEST_JOBS:-2}
+failures=()
+started=$SECONDS
+
+# step NAME COMMAND...: runs COMMAND, reports its duration, remembers a failure.
+step() {
+  local name=$1 begin=$SECONDS
+  shift
+  echo "=== $name"
+  if "$@"; then
+    echo "=== $name: ok ($((SECONDS - begin)) s)"
+    return 0
+  fi
+  echo "=== $name: FAILED ($((SECONDS - begin)) s)"
+  failures+=("$name")
+  return 1
+}
+
+# shellcheck source=scripts/list-sources.sh
+source scripts/list-sources.sh
+
+format_check() {
+  local files=()
+  mapfile -d '' files < <(list_sources)
+  [[ ${#files[@]} -gt 0 ]] || return 0
+  clang-format --dry-run --Werror "${files[@]}" || {
+    echo "formatting differs from .clang-format: run bash scripts/format.sh" >&2
+    return 1
+  }
+}
+
+# build_and_test DIR CMAKE_ARGS...: configure, build, run every test in parallel.
+build_and_test() {
+  local dir=$1
+  shift
+  step "configure $dir" cmake -S . -B "$dir" -G Ninja "$@" &&
+    step "build $dir" cmake --build "$dir" &&
+    step "test $dir" ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" \
+      --timeout 600
+}
+
+step "install dependencies" bash scripts/install-deps.sh || {
+  echo "cannot continue without the packages" >&2
+  exit 1
+}
+step "clang-format check" format_check
+build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON
+# Debug compiles faster than an optimised build, and the heavy lifting in the tests (OpenSSL,
+# Pebble) happens outside the instrumented code anyway.
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+  build_and_test build-asan -DCMAKE_BUILD_TYPE=Debug -DACMECPP_WERROR=ON -DACMECPP_SANITIZE=ON
+
+echo "=== total $((SECONDS - started)) s"
+if [[ ${#failures[@]} -gt 0 ]]; then
+  printf '=== FAILED: %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "=== all passed"

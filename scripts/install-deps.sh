@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package acmecpp needs to build and test. Idempotent and quick when all is
+# there: dpkg-query decides, and apt is not touched unless something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev libcli11-dev
+  doctest-dev libidn2-dev
+  pebble openssl curl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}" >&2
+sudo_if_needed=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_if_needed=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Package lists may be missing (fresh container) or stale; refresh them only when a first
+# install attempt fails, to stay fast on machines that already have usable lists.
+if ! "${sudo_if_needed[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  "${sudo_if_needed[@]}" apt-get update -qq
+  "${sudo_if_needed[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
