@@ -1,0 +1,174 @@
+#include "store/acme_json_document.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "acmecpp/error.hpp"
+#include "store/acme_json_records.hpp"
+#include "store/json_members.hpp"
+
+namespace acmecpp::store {
+namespace {
+
+Error layout_error(const std::string& place, const std::string& problem) {
+  return Error(ErrorKind::storage, place + ": " + problem);
+}
+
+// A member that must be `expected` (object or array) or null/absent, as Go's decoder demands.
+void check_member_type(const Json& object, std::string_view field, Json::value_t expected,
+                       const std::string& place) {
+  const Json* member = find_member(object, field);
+  if (member == nullptr || member->is_null() || member->type() == expected) return;
+  const char* what = expected == Json::value_t::array ? "an array" : "an object";
+  throw layout_error(place, "field \"" + std::string(field) + "\" must be " + what + " or null");
+}
+
+}  // namespace
+
+AcmeJsonDocument::AcmeJsonDocument(std::string_view text, std::string path)
+    : path_(std::move(path)), root_(parse_acme_json(text, path_)) {
+  // encoding/json decodes a bare null into an empty map, so Traefik accepts it.
+  if (root_.is_null()) root_ = Json::object();
+  check_layout();
+}
+
+// Checks the shape only (cheap even with thousands of entries); field types and base64 are
+// checked when a resolver is read, so a damaged entry does not block the other resolvers.
+void AcmeJsonDocument::check_layout() const {
+  if (!root_.is_object()) {
+    throw layout_error(path_, "the top level must be an object of resolvers");
+  }
+  for (const auto& resolver : root_.items()) {
+    const Json& value = resolver.value();
+    if (value.is_null()) continue;
+    const std::string where = place(resolver.key());
+    if (!value.is_object()) throw layout_error(where, "must be an object or null");
+    check_member_type(value, "Account", Json::value_t::object, where);
+    check_member_type(value, "Certificates", Json::value_t::array, where);
+    const Json* certificates = find_member(value, "Certificates");
+    if (certificates == nullptr || certificates->is_null()) continue;
+    for (std::size_t i = 0; i < certificates->size(); ++i) {
+      if (!(*certificates)[i].is_object()) {
+        throw layout_error(where + ", Certificates[" + std::to_string(i) + "]",
+                           "must be an object");
+      }
+    }
+  }
+}
+
+std::string AcmeJsonDocument::place(const std::string& resolver) const {
+  return path_ + ": resolver \"" + resolver + "\"";
+}
+
+std::string AcmeJsonDocument::entry_place(const std::string& resolver, std::size_t index,
+                                          const Json& entry) const {
+  std::string where = place(resolver) + ", Certificates[" + std::to_string(index) + "]";
+  const std::string main = certificate_main(entry);
+  if (!main.empty()) where += " (" + main + ")";
+  return where;
+}
+
+const Json* AcmeJsonDocument::resolver_object(const std::string& resolver) const {
+  // Resolver names are map keys in Traefik: matched exactly.
+  const auto found = root_.find(resolver);
+  if (found == root_.end() || found->is_null()) return nullptr;
+  return &*found;
+}
+
+Json& AcmeJsonDocument::resolver_object_for_update(const std::string& resolver) {
+  Json& value = root_[resolver];
+  if (value.is_null()) {
+    // Traefik's StoredData: both members always written.
+    value = Json::object();
+    value["Account"] = nullptr;
+    value["Certificates"] = nullptr;
+  }
+  return value;
+}
+
+Json& AcmeJsonDocument::certificates_for_update(const std::string& resolver) {
+  Json& resolver_value = resolver_object_for_update(resolver);
+  Json* certificates = find_member(resolver_value, "Certificates");
+  if (certificates == nullptr || certificates->is_null()) {
+    set_member(resolver_value, "Certificates", Json::array(), false);
+    certificates = find_member(resolver_value, "Certificates");
+  }
+  return *certificates;
+}
+
+std::vector<std::string> AcmeJsonDocument::resolvers() const {
+  std::vector<std::string> names;
+  names.reserve(root_.size());
+  for (const auto& resolver : root_.items()) names.push_back(resolver.key());
+  return names;
+}
+
+std::optional<AccountRecord> AcmeJsonDocument::account(const std::string& resolver) const {
+  const Json* resolver_value = resolver_object(resolver);
+  if (resolver_value == nullptr) return std::nullopt;
+  const Json* account = find_member(*resolver_value, "Account");
+  if (account == nullptr || account->is_null()) return std::nullopt;
+  return read_account(*account, place(resolver) + ", Account");
+}
+
+std::vector<CertificateRecord> AcmeJsonDocument::certificates(const std::string& resolver) const {
+  std::vector<CertificateRecord> records;
+  const Json* resolver_value = resolver_object(resolver);
+  if (resolver_value == nullptr) return records;
+  const Json* entries = find_member(*resolver_value, "Certificates");
+  if (entries == nullptr || entries->is_null()) return records;
+  records.reserve(entries->size());
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const Json& entry = (*entries)[i];
+    CertificateRecord record = read_certificate(entry, entry_place(resolver, i, entry));
+    if (record.certificate_pem.empty() || record.key_pem.empty()) continue;
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+void AcmeJsonDocument::set_account(const std::string& resolver, const AccountRecord& account) {
+  Json& resolver_value = resolver_object_for_update(resolver);
+  Json* existing = find_member(resolver_value, "Account");
+  if (existing == nullptr || existing->is_null()) {
+    set_member(resolver_value, "Account", new_account_object(), false);
+    existing = find_member(resolver_value, "Account");
+  }
+  write_account(*existing, account);
+}
+
+void AcmeJsonDocument::set_certificate(const std::string& resolver, const CertificateRecord& cert) {
+  if (cert.main.empty()) {
+    throw Error(ErrorKind::invalid_input, "a certificate to store needs a main domain name");
+  }
+  Json& entries = certificates_for_update(resolver);
+  for (Json& entry : entries) {
+    if (equal_ignoring_case(certificate_main(entry), cert.main)) {
+      write_certificate(entry, cert);
+      return;
+    }
+  }
+  Json entry = new_certificate_object();
+  write_certificate(entry, cert);
+  entries.push_back(std::move(entry));
+}
+
+bool AcmeJsonDocument::remove_certificate(const std::string& resolver, std::string_view main) {
+  if (main.empty() || resolver_object(resolver) == nullptr) return false;
+  Json* entries = find_member(root_[resolver], "Certificates");
+  if (entries == nullptr || entries->is_null()) return false;
+  auto& array = entries->get_ref<Json::array_t&>();
+  const auto old_size = array.size();
+  array.erase(std::remove_if(array.begin(), array.end(),
+                             [main](const Json& entry) {
+                               return equal_ignoring_case(certificate_main(entry), main);
+                             }),
+              array.end());
+  return array.size() != old_size;
+}
+
+std::string AcmeJsonDocument::text() const {
+  return serialize_acme_json(root_);
+}
+
+}  // namespace acmecpp::store

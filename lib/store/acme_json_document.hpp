@@ -1,0 +1,52 @@
+#pragma once
+// The content of one acme.json in memory: resolvers, their account and certificates.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acmecpp/store.hpp"
+#include "store/acme_json_text.hpp"
+
+namespace acmecpp::store {
+
+/// acme.json as Traefik writes it:
+///   { "<resolver>": { "Account": {...} | null, "Certificates": [ {...}, ... ] | null }, ... }
+/// Only the resolver a change names is touched, and within it only the known fields of the
+/// account or of the one certificate entry concerned; everything else stays as parsed.
+class AcmeJsonDocument {
+ public:
+  /// Parses `text` (empty: no resolvers) and checks the layout above. `path` is used in error
+  /// messages. Throws Error(storage) saying where the text or the layout is wrong.
+  AcmeJsonDocument(std::string_view text, std::string path);
+
+  std::vector<std::string> resolvers() const;
+  std::optional<AccountRecord> account(const std::string& resolver) const;
+  /// Skips entries without certificate or key, as Traefik does when it loads the file.
+  std::vector<CertificateRecord> certificates(const std::string& resolver) const;
+
+  /// Creates the resolver when needed.
+  void set_account(const std::string& resolver, const AccountRecord& account);
+  /// Replaces the first entry whose main name equals cert.main ignoring case, else appends.
+  /// Throws Error(invalid_input) when cert.main is empty.
+  void set_certificate(const std::string& resolver, const CertificateRecord& cert);
+  /// Removes every entry with this main name (ignoring case); false when there was none.
+  bool remove_certificate(const std::string& resolver, std::string_view main);
+
+  /// The document in Traefik's layout (see serialize_acme_json).
+  std::string text() const;
+
+ private:
+  const Json* resolver_object(const std::string& resolver) const;
+  Json& resolver_object_for_update(const std::string& resolver);
+  Json& certificates_for_update(const std::string& resolver);
+  std::string place(const std::string& resolver) const;
+  std::string entry_place(const std::string& resolver, std::size_t index, const Json& entry) const;
+  void check_layout() const;
+
+  std::string path_;
+  Json root_;
+};
+
+}  // namespace acmecpp::store

@@ -1,0 +1,32 @@
+#include "store/file_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <cerrno>
+
+#include "store/system_error.hpp"
+
+namespace acmecpp::store {
+namespace {
+
+bool no_writer_can_exist(int open_errno) {
+  return open_errno == ENOENT || open_errno == EROFS;
+}
+
+}  // namespace
+
+FileLock::FileLock(const std::string& lock_path, Mode mode) {
+  // O_RDONLY is enough for flock, and lets a reader lock a lock file it may not write.
+  fd_.reset(::open(lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd_) {
+    if (mode == Mode::shared && no_writer_can_exist(errno)) return;
+    throw storage_error_from_errno("cannot open lock file", lock_path);
+  }
+  const int operation = mode == Mode::shared ? LOCK_SH : LOCK_EX;
+  while (::flock(fd_.get(), operation) != 0) {
+    if (errno != EINTR) throw storage_error_from_errno("cannot lock", lock_path);
+  }
+}
+
+}  // namespace acmecpp::store

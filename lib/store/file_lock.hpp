@@ -1,0 +1,27 @@
+#pragma once
+// An advisory lock (flock) held on a lock file for as long as the FileLock lives.
+
+#include <string>
+
+#include "store/unique_fd.hpp"
+
+namespace acmecpp::store {
+
+/// Locks `lock_path` (created with mode 0600 if missing), blocking until the lock is granted.
+/// A separate lock file rather than the data file itself because the data file is replaced by
+/// rename: a lock on the old inode would not exclude a process that opened the new one.
+/// Each FileLock opens its own descriptor, so flock also serialises threads of one process.
+class FileLock {
+ public:
+  enum class Mode { shared, exclusive };
+
+  /// Throws Error(storage) when the lock file cannot be opened. A shared lock is skipped when
+  /// the lock file cannot exist (its directory is missing, or the file system is read-only):
+  /// then no writer can exist either.
+  FileLock(const std::string& lock_path, Mode mode);
+
+ private:
+  UniqueFd fd_;
+};
+
+}  // namespace acmecpp::store

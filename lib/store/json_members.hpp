@@ -1,0 +1,27 @@
+#pragma once
+// Object members found as Go's encoding/json finds struct fields: by name, ignoring case.
+// Traefik reads acme.json with encoding/json, so "account" or "privatekey" are valid spellings;
+// acmecpp must read them too and, on rewrite, keep the spelling the file used.
+
+#include <string_view>
+
+#include "store/acme_json_text.hpp"
+
+namespace acmecpp::store {
+
+/// True when a and b are equal ignoring ASCII case (member names and DNS names are ASCII).
+bool equal_ignoring_case(std::string_view a, std::string_view b);
+
+/// The member of `object` named `name` ignoring case, or nullptr (also when `object` is not an
+/// object). Among several matches the last wins, as with encoding/json, which assigns each
+/// matching member in turn.
+const Json* find_member(const Json& object, std::string_view name);
+Json* find_member(Json& object, std::string_view name);
+
+/// Sets a known field in place, keeping the member's spelling and position. `is_empty` says
+/// that `value` is what an absent member reads as: then a missing or null member is left as it
+/// is, so that rewriting what was read does not change the file. A missing member is otherwise
+/// added at the end with the spelling `name`.
+void set_member(Json& object, std::string_view name, Json value, bool is_empty);
+
+}  // namespace acmecpp::store

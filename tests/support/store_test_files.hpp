@@ -1,0 +1,88 @@
+#pragma once
+// Files for the acme.json store tests: a temporary directory removed afterwards, fixtures copied
+// into it with mode 0600 (git keeps them 0644, which the store rightly refuses), file helpers.
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace store_test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "acmecpp-store-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline void write_file(const std::string& path, const std::string& content, mode_t mode = 0600) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    out << content;
+  }
+  if (::chmod(path.c_str(), mode) != 0) throw std::runtime_error("cannot chmod " + path);
+}
+
+inline mode_t file_mode(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw std::runtime_error("cannot stat " + path);
+  return info.st_mode & 07777;
+}
+
+inline std::string fixture_path(const std::string& name) {
+  return std::string(ACMECPP_SOURCE_DIR) + "/fixtures/" + name;
+}
+
+inline std::string read_fixture(const std::string& name) {
+  return read_file(fixture_path(name));
+}
+
+/// Copies fixtures/<name> to <dir>/acme.json with mode 0600 and returns that path.
+inline std::string copy_fixture(const TempDir& dir, const std::string& name) {
+  const std::string target = dir.file("acme.json");
+  write_file(target, read_fixture(name));
+  return target;
+}
+
+inline nlohmann::ordered_json read_json(const std::string& path) {
+  return nlohmann::ordered_json::parse(read_file(path));
+}
+
+/// Names of the temporary files the store may leave when killed ("acme.json.tmp-XXXXXX").
+inline int count_temp_files(const TempDir& dir) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind("acme.json.tmp-", 0) == 0) ++count;
+  }
+  return count;
+}
+
+}  // namespace store_test
