@@ -35,8 +35,10 @@ struct ClientOptions {
   /// Delay before the first poll; it then doubles up to poll_max_interval (Retry-After wins).
   std::chrono::milliseconds poll_initial_interval{50};
   std::chrono::milliseconds poll_max_interval{std::chrono::seconds(5)};
-  /// How many times one request is re-sent with a fresh nonce after a badNonce problem.
-  int bad_nonce_retries = 5;
+  /// How many times one request is re-sent with a fresh nonce after a badNonce problem. Servers
+  /// may reject valid nonces at random (Pebble's test mode rejects up to half), so a single retry
+  /// is not enough; each retry costs one request, and a server that rejects 20 in a row is broken.
+  int bad_nonce_retries = 20;
 };
 
 /// The directory resource (section 7.1.1).

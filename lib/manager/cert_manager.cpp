@@ -114,16 +114,32 @@ struct CertManager::Impl {
     return chains[index];
   }
 
-  acme::Order finalize(const acme::Order& ready, const PrivateKey& cert_key,
+  /// Finalizes as soon as every authorization is valid, without first fetching the order to see
+  /// it "ready" (a request saved); a server that is not there yet answers orderNotReady, and then
+  /// the order is awaited and finalized again.
+  acme::Order finalize(const acme::Order& order, const PrivateKey& cert_key,
                        const std::vector<std::string>& names) {
-    auto order = client.finalize(ready, crypto::make_csr_der(cert_key, names));
-    if (order.status == "processing" || order.status == "pending")
-      order = client.wait_order(order.url);
-    if (order.status != "valid" || order.certificate.empty()) {
-      throw AcmeError("order " + order.url + " ended " + order.status,
-                      order.error.value_or(Problem{}));
+    const auto csr = crypto::make_csr_der(cert_key, names);
+    acme::Order result;
+    try {
+      result = client.finalize(order, csr);
+    } catch (const AcmeError& e) {
+      if (!e.problem().is("orderNotReady")) throw;
+      const auto ready = client.wait_order(order.url);
+      if (ready.status != "ready") {
+        throw AcmeError("order " + order.url + " is " + ready.status + ", not ready",
+                        ready.error.value_or(Problem{}));
+      }
+      result = client.finalize(ready, csr);
     }
-    return order;
+    if (result.status == "processing" || result.status == "pending") {
+      result = client.wait_order(order.url);
+    }
+    if (result.status != "valid" || result.certificate.empty()) {
+      throw AcmeError("order " + order.url + " ended " + result.status,
+                      result.error.value_or(Problem{}));
+    }
+    return result;
   }
 
   /// A new order; when the stored account turns out unknown to the server (the CA was reset,
@@ -148,9 +164,7 @@ struct CertManager::Impl {
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
       manager::complete_authorizations(client, order, config.solvers, log);
-      order = client.wait_order(order.url);
-    }
-    if (order.status != "ready") {
+    } else if (order.status != "ready") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
     }

@@ -15,11 +15,11 @@ inline ProcessResult run_acmectl(const PebbleEnv& pebble, const std::string& sto
                                  const std::vector<std::string>& args) {
   std::vector<std::string> argv{ACMECPP_ACMECTL_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
-  const std::vector<std::string> common{"--server",     pebble.directory_url(),
-                                        "--ca-bundle",  pebble.ca_bundle().string(),
-                                        "--store",      store_path,
-                                        "--email",      "ops@example.test",
-                                        "--agree-tos",  "--account-key-type",
+  const std::vector<std::string> common{"--server",    pebble.directory_url(),
+                                        "--ca-bundle", pebble.ca_bundle().string(),
+                                        "--store",     store_path,
+                                        "--email",     "ops@example.test",
+                                        "--agree-tos", "--account-key-type",
                                         "ec256"};
   argv.insert(argv.end(), common.begin(), common.end());
   ProcessOptions options;
@@ -33,8 +33,8 @@ inline ProcessResult issue_standalone(const PebbleEnv& pebble, const std::string
                                       const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"issue"};
   args.insert(args.end(), names.begin(), names.end());
-  args.insert(args.end(), {"--http-address", "127.0.0.1", "--http-port",
-                           std::to_string(pebble.http_port())});
+  args.insert(args.end(),
+              {"--http-address", "127.0.0.1", "--http-port", std::to_string(pebble.http_port())});
   args.insert(args.end(), extra.begin(), extra.end());
   return run_acmectl(pebble, store_path, args);
 }
