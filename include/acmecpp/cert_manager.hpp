@@ -3,6 +3,7 @@
 /// CertManager: the management layer. Given names, it returns a certificate from the store or
 /// obtains one from the ACME server (account, order, challenges, finalize, download, store).
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +30,11 @@ struct ManagerConfig {
   KeyType account_key_type = KeyType::rsa4096;
   std::shared_ptr<Store> store;          ///< required
   std::string resolver = "letsencrypt";  ///< the store section (Traefik's resolver name)
-  /// Tried in order for each authorization; the first whose type the server offers is used.
+  /// The solvers available. For each authorization the caller's choice in `challenge_for_name`
+  /// wins; otherwise the most preferred type the server offers: tls-alpn-01, http-01, dns-01.
   std::vector<std::shared_ptr<Solver>> solvers;
+  /// Challenge type per name, e.g. {"*.example.com": "dns-01", "example.com": "http-01"}.
+  std::map<std::string, std::string> challenge_for_name;
   /// When set, the chain whose topmost certificate is issued by a CA with this common name is
   /// kept instead of the server's default (compared case-insensitively).
   std::string preferred_chain;

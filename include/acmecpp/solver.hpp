@@ -24,6 +24,11 @@ class Solver {
   virtual std::string type() const = 0;
   /// Makes the proof available; throws ChallengeError when it cannot.
   virtual void present(const ChallengeTask& task) = 0;
+  /// Returns once the proof presented for `task` can be seen by the CA (DNS-01 waits for the
+  /// record on the zone's authoritative servers here); throws ChallengeError when it gives up.
+  /// Called after every task of an order was presented, so records sharing a name are all
+  /// published before any is checked. The default returns at once.
+  virtual void wait_until_visible(const ChallengeTask& task) { (void)task; }
   /// Withdraws the proof. Called after every present(), whatever the outcome; must not throw.
   virtual void cleanup(const ChallengeTask& task) noexcept = 0;
 };

@@ -1,8 +1,12 @@
 #pragma once
-// Proving control of every identifier of an order: pick a solver per authorization, present,
-// answer, poll, and always clean up. Authorizations are worked on concurrently.
+// Proving control of every identifier of an order, in phases so that DNS records sharing a name
+// are all published before any is checked: fetch every authorization, choose a solver for each,
+// present all, wait until all are visible, answer all, poll all, and always clean up all.
+// Each phase works on the authorizations concurrently.
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "acmecpp/acme_client.hpp"
@@ -11,10 +15,17 @@
 
 namespace acmecpp::manager {
 
+struct SolverChoice {
+  /// Configured solvers; when several fit, the preference is tls-alpn-01, http-01, dns-01
+  /// (then any other type in configuration order).
+  std::vector<std::shared_ptr<Solver>> solvers;
+  /// Challenge type chosen by the caller for a name ("*.example.com" for a wildcard).
+  std::map<std::string, std::string> per_name;
+};
+
 /// Completes the authorizations of `order`. Throws ChallengeError (with the server's problem) for
 /// the first one that fails, after every presented challenge was cleaned up.
 void complete_authorizations(acme::Client& client, const acme::Order& order,
-                             const std::vector<std::shared_ptr<Solver>>& solvers,
-                             const Logger& log);
+                             const SolverChoice& choice, const Logger& log);
 
 }  // namespace acmecpp::manager

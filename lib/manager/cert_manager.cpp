@@ -163,7 +163,8 @@ struct CertManager::Impl {
     auto order = new_order_with_account(ids);
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
-      manager::complete_authorizations(client, order, config.solvers, log);
+      manager::complete_authorizations(
+          client, order, manager::SolverChoice{config.solvers, config.challenge_for_name}, log);
     } else if (order.status != "ready") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
