@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 
 bash scripts/install-deps.sh
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_BUILD_TESTS=OFF >/dev/null
 cmake --build build --target acmectl
 
