@@ -9,10 +9,10 @@
 
 namespace acmecpp::testing {
 
-/// acmectl with the flags that point it at `pebble` and at the store `store_path`, then `args`.
-/// New accounts use EC keys: RSA 4096 generation would only slow the tests down.
-inline ProcessResult run_acmectl(const PebbleEnv& pebble, const std::string& store_path,
-                                 const std::vector<std::string>& args) {
+/// argv of acmectl with `args`, then the flags that point it at `pebble` and at the store
+/// `store_path`. New accounts use EC keys: RSA 4096 generation would only slow the tests down.
+inline std::vector<std::string> acmectl_argv(const PebbleEnv& pebble, const std::string& store_path,
+                                             const std::vector<std::string>& args) {
   std::vector<std::string> argv{ACMECPP_ACMECTL_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::vector<std::string> common{"--server",    pebble.directory_url(),
@@ -22,9 +22,27 @@ inline ProcessResult run_acmectl(const PebbleEnv& pebble, const std::string& sto
                                         "--agree-tos", "--account-key-type",
                                         "ec256"};
   argv.insert(argv.end(), common.begin(), common.end());
+  return argv;
+}
+
+inline ProcessResult run_acmectl(const PebbleEnv& pebble, const std::string& store_path,
+                                 const std::vector<std::string>& args) {
   ProcessOptions options;
   options.timeout = std::chrono::seconds(120);
-  return run_process(argv, options);
+  return run_process(acmectl_argv(pebble, store_path, args), options);
+}
+
+/// The arguments of `issue NAMES` answering HTTP-01 with acmectl's standalone server on Pebble's
+/// HTTP port.
+inline std::vector<std::string> issue_args(const PebbleEnv& pebble,
+                                           const std::vector<std::string>& names,
+                                           const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args{"issue"};
+  args.insert(args.end(), names.begin(), names.end());
+  args.insert(args.end(),
+              {"--http-address", "127.0.0.1", "--http-port", std::to_string(pebble.http_port())});
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
 }
 
 /// `acmectl issue NAMES` answering HTTP-01 with its standalone server on Pebble's HTTP port.

@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/store.hpp"
 #include "acmectl_runner.hpp"
+#include "support/local_http_server.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
@@ -35,23 +35,12 @@ std::string account_url_from(const std::string& out) {
 }
 
 /// A web server serving `root` on 127.0.0.1:port, like nginx in front of a webroot.
-class StaticServer {
- public:
-  StaticServer(const std::filesystem::path& root, std::uint16_t port) {
-    REQUIRE(server_.set_mount_point("/", root.string()));
-    REQUIRE(server_.bind_to_port("127.0.0.1", port));
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~StaticServer() {
-    server_.stop();
-    thread_.join();
-  }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-};
+std::unique_ptr<LocalHttpServer> static_server(const std::filesystem::path& root,
+                                               std::uint16_t port) {
+  return std::make_unique<LocalHttpServer>(port, [&root](httplib::Server& server) {
+    REQUIRE(server.set_mount_point("/", root.string()));
+  });
+}
 
 }  // namespace
 
@@ -151,7 +140,7 @@ TEST_CASE("webroot HTTP-01 behind a separate web server, tokens removed afterwar
   TempDir dir;
   const auto webroot = dir / "www";
   std::filesystem::create_directories(webroot);
-  StaticServer web(webroot, pebble.http_port());
+  const auto web = static_server(webroot, pebble.http_port());
   const std::string store = (dir / "acme.json").string();
   const auto r = run_acmectl(
       pebble, store,

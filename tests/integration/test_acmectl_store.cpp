@@ -120,24 +120,8 @@ TEST_CASE("acmectl killed with SIGKILL at random moments never leaves an unreada
   std::mt19937 random(std::random_device{}());
   int killed_running = 0;
   for (int round = 0; round < 12; ++round) {
-    std::vector<std::string> argv{ACMECPP_ACMECTL_PATH,
-                                  "issue",
-                                  "round" + std::to_string(round) + ".example.test",
-                                  "--server",
-                                  pebble.directory_url(),
-                                  "--ca-bundle",
-                                  pebble.ca_bundle().string(),
-                                  "--store",
-                                  store,
-                                  "--agree-tos",
-                                  "--account-key-type",
-                                  "ec256",
-                                  "--http-address",
-                                  "127.0.0.1",
-                                  "--http-port",
-                                  std::to_string(pebble.http_port()),
-                                  "-q"};
-    ChildProcess child(argv);
+    const auto name = "round" + std::to_string(round) + ".example.test";
+    ChildProcess child(acmectl_argv(pebble, store, issue_args(pebble, {name}, {"-q"})));
     // An issuance here takes a few hundred milliseconds; the store write is at its very end.
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 600));
     if (child.running()) ++killed_running;

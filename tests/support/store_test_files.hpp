@@ -13,27 +13,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace store_test {
 
-class TempDir {
+/// The shared TempDir, speaking strings as these tests do.
+class TempDir : public acmecpp::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "acmecpp-store-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : acmecpp::testing::TempDir("acmecpp-store") {}
+  std::string path() const { return acmecpp::testing::TempDir::path().string(); }
+  std::string file(const std::string& name) const { return path() + "/" + name; }
 };
 
 inline std::string read_file(const std::string& path) {
