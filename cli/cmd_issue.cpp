@@ -1,31 +1,18 @@
 #include <iostream>
 
 #include "acmecpp/cert_manager.hpp"
-#include "acmecpp/http01.hpp"
 #include "certificate_view.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "setup.hpp"
 
 namespace acmectl {
-namespace {
 
-std::shared_ptr<acmecpp::Solver> http01_solver(const IssueOptions& issue) {
-  if (!issue.webroot.empty()) return std::make_shared<acmecpp::Http01WebrootSolver>(issue.webroot);
-  return std::make_shared<acmecpp::Http01StandaloneSolver>(issue.http_address, issue.http_port);
-}
-
-}  // namespace
-
-int run_issue(const GlobalOptions& options, const IssueOptions& issue) {
-  auto store = open_store(options);
-  auto config = manager_config(options, store);
-  config.solvers.push_back(http01_solver(issue));
-  config.preferred_chain = issue.preferred_chain;
-  const std::string resolver = config.resolver;
-  acmecpp::CertManager manager(std::move(config));
+int run_issue(const SettingsSource& source, const IssueOptions& issue) {
+  const auto context = open_context(source);
+  acmecpp::CertManager manager(manager_config(context));
   const auto issued = manager.obtain(issue.names);
-  const CertificateView view{resolver, issued.record, issued.info};
+  const CertificateView view{context.resolver, issued.record, issued.info};
   if (issue.json) {
     std::cout << to_json(view).dump(2) << '\n';
   } else {

@@ -9,9 +9,9 @@
 namespace acmectl {
 namespace {
 
-std::vector<CertificateView> collect(const GlobalOptions& options, const acmecpp::Store& store) {
+std::vector<CertificateView> collect(const std::string& resolver, const acmecpp::Store& store) {
   std::vector<std::string> resolvers =
-      options.resolver.empty() ? store.resolvers() : std::vector<std::string>{options.resolver};
+      resolver.empty() ? store.resolvers() : std::vector<std::string>{resolver};
   std::vector<CertificateView> views;
   for (const auto& resolver : resolvers) {
     for (auto& record : store.certificates(resolver)) {
@@ -30,15 +30,17 @@ std::vector<CertificateView> collect(const GlobalOptions& options, const acmecpp
 
 }  // namespace
 
-int run_list(const GlobalOptions& options, const ListOptions& list) {
-  const auto store = open_store(options);
-  const auto views = collect(options, *store);
+int run_list(const SettingsSource& source, const ListOptions& list) {
+  // Without --resolver, list every resolver's certificates.
+  const auto settings = source.resolve(source.named_resolver());
+  const acmecpp::AcmeJsonStore store(settings.store_path);
+  const auto views = collect(source.named_resolver(), store);
   if (list.json) {
     nlohmann::json array = nlohmann::json::array();
     for (const auto& v : views) array.push_back(to_json(v));
     std::cout << array.dump(2) << '\n';
   } else if (views.empty()) {
-    std::cout << "no certificates in " << options.store_path << '\n';
+    std::cout << "no certificates in " << settings.store_path << '\n';
   } else {
     for (const auto& v : views) std::cout << to_text(v) << '\n';
   }

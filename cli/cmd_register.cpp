@@ -7,9 +7,8 @@
 
 namespace acmectl {
 
-int run_register(const GlobalOptions& options) {
-  auto store = open_store(options);
-  acmecpp::CertManager manager(manager_config(options, store));
+int run_register(const SettingsSource& source) {
+  acmecpp::CertManager manager(manager_config(open_context(source)));
   bool created = false;
   // Ask the server even when the store has the account: `register` is how an operator checks it.
   const auto account =

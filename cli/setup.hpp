@@ -1,25 +1,30 @@
 #pragma once
-// Turns acmectl's flags into the library's configuration objects.
+// Turns acmectl's settings into the library's configuration objects.
 
 #include <memory>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/store.hpp"
-#include "options.hpp"
+#include "settings.hpp"
+#include "settings_source.hpp"
 
 namespace acmectl {
 
-/// Opens the store named by --store.
-std::shared_ptr<acmecpp::AcmeJsonStore> open_store(const GlobalOptions& options);
+/// What a command works with: the resolved settings, the store, the resolver's name.
+struct Context {
+  Settings settings;
+  std::shared_ptr<acmecpp::AcmeJsonStore> store;
+  std::string resolver;
+};
 
-/// --resolver, else the store's only resolver, else "letsencrypt".
-std::string choose_resolver(const GlobalOptions& options, const acmecpp::Store& store);
+/// Opens the store and settles the resolver: --resolver or the config file's, else the store's
+/// only resolver, else "letsencrypt"; then the settings for that resolver.
+Context open_context(const SettingsSource& source);
 
-/// The manager configuration every command shares (no solvers).
-acmecpp::ManagerConfig manager_config(const GlobalOptions& options,
-                                      std::shared_ptr<acmecpp::Store> store);
+/// The manager configuration every command shares, with the solvers the settings ask for.
+acmecpp::ManagerConfig manager_config(const Context& context);
 
 /// A log sink writing "acmectl: level: message" lines to stderr, filtered by -v/-q.
-acmecpp::LogSink stderr_log_sink(const GlobalOptions& options);
+acmecpp::LogSink stderr_log_sink(const Settings& settings);
 
 }  // namespace acmectl

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_BUILD_TESTS=OFF >/dev/null
-cmake --build build --target acmectl
+cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_BUILD_TESTS=OFF >/dev/null
+cmake --build build-demo --target acmectl
 
 demo="$top/demo"
 if [ -d "$demo/pebble" ]; then bash pebble/stop.sh "$demo/pebble" || true; fi
@@ -20,13 +20,13 @@ source "$demo/pebble/env"
 
 name=demo.example.test
 echo "== acmectl issue $name (HTTP-01 on 127.0.0.1:$PEBBLE_HTTP_PORT, CA $PEBBLE_DIRECTORY_URL)"
-./build/acmectl issue "$name" www.$name \
+./build-demo/acmectl issue "$name" www.$name \
   --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" \
   --email demo@example.test --agree-tos --account-key-type ec256 \
   --store "$demo/acme.json" --http-address 127.0.0.1 --http-port "$PEBBLE_HTTP_PORT"
 
 echo "== acmectl list"
-./build/acmectl list --store "$demo/acme.json"
+./build-demo/acmectl list --store "$demo/acme.json"
 
 echo "== openssl verify against Pebble's root"
 jq -r '.letsencrypt.Certificates[0].certificate' "$demo/acme.json" | base64 -d > "$demo/fullchain.pem"

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev libcli11-dev
-  doctest-dev libidn2-dev libldns-dev
+  doctest-dev libidn2-dev libldns-dev libyaml-cpp-dev
   bind9 bind9-dnsutils jq
   pebble openssl curl
 )

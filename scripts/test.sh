@@ -51,11 +51,11 @@ step "install dependencies" bash scripts/install-deps.sh || {
   exit 1
 }
 step "clang-format check" format_check
-build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON
+build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON -DACMECPP_BUILD_TESTS=ON
 # Debug compiles faster than an optimised build, and the heavy lifting in the tests (OpenSSL,
 # Pebble) happens outside the instrumented code anyway.
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-  build_and_test build-asan -DCMAKE_BUILD_TYPE=Debug -DACMECPP_WERROR=ON -DACMECPP_SANITIZE=ON
+  build_and_test build-asan -DCMAKE_BUILD_TYPE=Debug -DACMECPP_WERROR=ON -DACMECPP_SANITIZE=ON -DACMECPP_BUILD_TESTS=ON
 
 echo "=== total $((SECONDS - started)) s"
 if [[ ${#failures[@]} -gt 0 ]]; then

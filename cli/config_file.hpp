@@ -1,0 +1,64 @@
+#pragma once
+// acmectl's configuration file (YAML). Every setting flag can be written as a key, at the top
+// level (for every resolver) or under resolvers.<name>; certificates to keep are listed under
+// certificates. "${VAR}" in a value is replaced by the environment variable VAR, so secrets can
+// stay out of the file. Flags given on the command line win over the file.
+//
+//   store: /letsencrypt/acme.json
+//   email: ops@example.com
+//   agree-tos: true
+//   resolvers:
+//     letsencrypt:
+//       challenge: tls-alpn-01
+//     zerossl:
+//       server: https://acme.zerossl.com/v2/DV90
+//       eab-kid: ${ZEROSSL_EAB_KID}
+//       eab-hmac-key: ${ZEROSSL_EAB_HMAC_KEY}
+//   certificates:
+//     - names: [api.example.com, www.example.com]
+//     - names: ["*.example.com", example.com]
+//       resolver: zerossl
+//       challenge: dns-01
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "settings.hpp"
+
+namespace acmectl {
+
+struct ConfiguredCertificate {
+  std::vector<std::string> names;
+  std::string resolver;   ///< empty: the default resolver
+  std::string challenge;  ///< empty: the resolver's
+};
+
+class ConfigFile {
+ public:
+  /// Reads and checks the file; throws acmecpp::Error(config) naming the file, the key and
+  /// what is wrong (unknown key, wrong type, unset environment variable).
+  static ConfigFile load(const std::string& path);
+
+  /// Applies the top-level settings, then those of resolvers.<resolver> (if present).
+  void apply(Settings& settings, const std::string& resolver) const;
+  /// The top-level "resolver" key, or "".
+  std::string default_resolver() const;
+  const std::vector<ConfiguredCertificate>& certificates() const { return certificates_; }
+  const std::string& path() const { return path_; }
+
+  /// A setting's values as written: one element for a scalar, several for a list.
+  using Values = std::vector<std::string>;
+  using Scope = std::map<std::string, Values>;
+
+ private:
+  std::string path_;
+  Scope top_;
+  std::map<std::string, Scope> resolvers_;
+  std::vector<ConfiguredCertificate> certificates_;
+};
+
+/// Applies one scope's values to `settings`; throws Error(config) for a value of the wrong type.
+void apply_scope(Settings& settings, const ConfigFile::Scope& scope, const std::string& where);
+
+}  // namespace acmectl

@@ -1,0 +1,55 @@
+#pragma once
+// Everything acmectl can be told about a resolver, from flags or the configuration file. Each
+// setting is described once (settings_table.cpp): its flag, its config key, its help text.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace acmectl {
+
+struct Settings {
+  // The CA and the account.
+  std::string server;  ///< directory URL; empty: Let's Encrypt production (or staging)
+  bool staging = false;
+  std::string ca_bundle;
+  std::string email;
+  bool agree_tos = false;
+  std::string eab_kid;
+  std::string eab_hmac_key;
+  std::string account_key_type = "rsa4096";
+  // The store.
+  std::string store_path = "./acme.json";
+  std::string resolver;  ///< empty: the store's only resolver, else "letsencrypt"
+  // Certificates.
+  std::string key_type = "ec256";
+  std::string preferred_chain;
+  // Challenges.
+  std::string challenge;  ///< http-01, tls-alpn-01 or dns-01; empty: http-01
+  std::string http_address = "0.0.0.0";
+  std::uint16_t http_port = 80;
+  std::string webroot;
+  std::string tls_address = "0.0.0.0";
+  std::uint16_t tls_port = 443;
+  // Logging.
+  bool verbose = false;
+  bool quiet = false;
+};
+
+using SettingMember = std::variant<std::string Settings::*, bool Settings::*,
+                                   std::uint16_t Settings::*, std::vector<std::string> Settings::*>;
+
+/// One setting: flag "--<name>", config key "<name>" (or with '_' for '-').
+struct SettingSpec {
+  const char* name;
+  const char* group;
+  const char* help;
+  SettingMember member;
+  bool config_allowed = true;  ///< false for flags that only make sense on a command line
+};
+
+/// Every setting, in the order --help shows them.
+const std::vector<SettingSpec>& setting_specs();
+
+}  // namespace acmectl
