@@ -2,6 +2,7 @@
 /// @file
 /// Where accounts and certificates are kept. AcmeJsonStore reads and writes Traefik's acme.json.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,12 @@ struct CertificateRecord {
   std::vector<std::string> names() const;
 };
 
+/// Held while one process orders or renews one certificate; released when destroyed.
+class NameLock {
+ public:
+  virtual ~NameLock() = default;
+};
+
 /// Keeps accounts and certificates per resolver (a named ACME configuration, as in Traefik).
 /// Implementations are safe to use from several threads and, where they say so, processes.
 class Store {
@@ -46,6 +53,11 @@ class Store {
   virtual void save_certificate(const std::string& resolver, const CertificateRecord& cert) = 0;
   /// Removes the entry with this main name; false when there was none.
   virtual bool remove_certificate(const std::string& resolver, const std::string& main) = 0;
+  /// The exclusive right to order or renew the certificate `main` of `resolver`, shared with
+  /// every process using this store, so that one name is ordered once. nullptr when another
+  /// holder keeps it longer than `timeout`.
+  virtual std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
+                                              std::chrono::milliseconds timeout) = 0;
 };
 
 /// Traefik's acme.json. Every change is a locked read-modify-write of the whole file: an advisory
@@ -69,6 +81,9 @@ class AcmeJsonStore : public Store {
   std::vector<CertificateRecord> certificates(const std::string& resolver) const override;
   void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
   bool remove_certificate(const std::string& resolver, const std::string& main) override;
+  /// flock on "<path>.locks/<resolver>--<main>.lock" (the directory is created mode 0700).
+  std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
+                                      std::chrono::milliseconds timeout) override;
 
  private:
   struct Impl;

@@ -1,6 +1,10 @@
 // AcmeJsonStore: AcmeJsonDocument (the format) kept in a file shared by processes. Every call
 // re-reads the file under the lock, so changes made by other processes are never lost.
 
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cerrno>
 #include <utility>
 
 #include "acmecpp/store.hpp"
@@ -8,6 +12,7 @@
 #include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
 #include "store/private_file.hpp"
+#include "store/system_error.hpp"
 
 namespace acmecpp {
 
@@ -84,6 +89,51 @@ void AcmeJsonStore::save_certificate(const std::string& resolver, const Certific
 bool AcmeJsonStore::remove_certificate(const std::string& resolver, const std::string& main) {
   return impl_->change(
       [&](AcmeJsonDocument& document) { return document.remove_certificate(resolver, main); });
+}
+
+}  // namespace acmecpp
+
+namespace acmecpp {
+namespace {
+
+/// A lock file name that cannot escape the locks directory: letters, digits, '.', '-' kept,
+/// everything else (a wildcard's '*', a '/') as '_' followed by its hex code.
+std::string lock_file_name(const std::string& resolver, const std::string& main) {
+  std::string name;
+  for (const char c : resolver + "--" + main) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+    if (plain) {
+      name += c;
+    } else {
+      static const char* hex = "0123456789abcdef";
+      name += '_';
+      name += hex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+      name += hex[static_cast<unsigned char>(c) & 0xf];
+    }
+  }
+  return name + ".lock";
+}
+
+class FileNameLock : public NameLock {
+ public:
+  explicit FileNameLock(store::FileLock lock) : lock_(std::move(lock)) {}
+
+ private:
+  store::FileLock lock_;
+};
+
+}  // namespace
+
+std::unique_ptr<NameLock> AcmeJsonStore::lock_name(const std::string& resolver,
+                                                   const std::string& main,
+                                                   std::chrono::milliseconds timeout) {
+  const std::string dir = impl_->path + ".locks";
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw store::storage_error_from_errno("cannot create lock directory", dir);
+  }
+  auto lock = store::FileLock::try_exclusive(dir + "/" + lock_file_name(resolver, main), timeout);
+  if (!lock) return nullptr;
+  return std::make_unique<FileNameLock>(std::move(*lock));
 }
 
 }  // namespace acmecpp

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 
 #include <cerrno>
+#include <thread>
 
 #include "store/system_error.hpp"
 
@@ -26,6 +27,20 @@ FileLock::FileLock(const std::string& lock_path, Mode mode) {
   const int operation = mode == Mode::shared ? LOCK_SH : LOCK_EX;
   while (::flock(fd_.get(), operation) != 0) {
     if (errno != EINTR) throw storage_error_from_errno("cannot lock", lock_path);
+  }
+}
+
+std::optional<FileLock> FileLock::try_exclusive(const std::string& lock_path,
+                                                std::chrono::milliseconds timeout) {
+  UniqueFd fd(::open(lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) throw storage_error_from_errno("cannot open lock file", lock_path);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return FileLock(std::move(fd));
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      throw storage_error_from_errno("cannot lock", lock_path);
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

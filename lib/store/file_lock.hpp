@@ -1,6 +1,8 @@
 #pragma once
 // An advisory lock (flock) held on a lock file for as long as the FileLock lives.
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "store/unique_fd.hpp"
@@ -20,7 +22,15 @@ class FileLock {
   /// then no writer can exist either.
   FileLock(const std::string& lock_path, Mode mode);
 
+  /// An exclusive lock if it can be had within `timeout` (polled every 50 ms), else nullopt.
+  static std::optional<FileLock> try_exclusive(const std::string& lock_path,
+                                               std::chrono::milliseconds timeout);
+
+  FileLock(FileLock&&) = default;
+  FileLock& operator=(FileLock&&) = default;
+
  private:
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
 };
 
