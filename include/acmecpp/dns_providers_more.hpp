@@ -1,0 +1,40 @@
+#pragma once
+/// @file
+/// DnsProvider implementations that publish through something other than DNS itself: an external
+/// program (lego's "exec" contract). Every one is thread-safe. Reading settings from the
+/// environment is the caller's business (acmectl maps lego's variable names onto these options).
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "acmecpp/dns01.hpp"
+
+namespace acmecpp {
+
+/// An external program that publishes and withdraws the records, called as lego calls it:
+///   PROGRAM present _acme-challenge.example.com. VALUE
+///   PROGRAM cleanup _acme-challenge.example.com. VALUE
+/// (argv only, no shell). Exit status 0 means done. Key authorizations are never passed, so
+/// lego's EXEC_MODE=RAW has no equivalent.
+struct ExecProviderOptions {
+  /// Path of the program, or a name looked up in PATH.
+  std::string program;
+  /// For one call; when it expires the program's whole process group is killed.
+  std::chrono::seconds timeout{60};
+  /// Added to the environment the program inherits, replacing variables of the same name.
+  std::map<std::string, std::string> env;
+  /// Passed on to the propagation check (lego: EXEC_PROPAGATION_TIMEOUT, EXEC_POLLING_INTERVAL).
+  std::optional<std::chrono::seconds> propagation_timeout;
+  std::optional<std::chrono::milliseconds> polling_interval;
+};
+
+/// Throws Error(config) when `program` is empty or `timeout` is not positive. present() and
+/// cleanup() throw ChallengeError when the program cannot be started, exits non-zero (the
+/// message has the exit code and the end of its stderr, or of its stdout when stderr is empty),
+/// is killed by a signal, times out, or its exit status is lost (SIGCHLD ignored by the caller).
+std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
+
+}  // namespace acmecpp
