@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// DnsProvider implementations that publish through something other than DNS itself: an external
-/// program (lego's "exec" contract). Every one is thread-safe. Reading settings from the
-/// environment is the caller's business (acmectl maps lego's variable names onto these options).
+/// program (lego's "exec" contract) and pebble-challtestsrv's management API (tests, demos). Every
+/// one is thread-safe. Reading settings from the environment is the
+/// caller's business (acmectl maps lego's variable names onto these options).
 
 #include <chrono>
 #include <map>
@@ -36,5 +37,14 @@ struct ExecProviderOptions {
 /// message has the exit code and the end of its stderr, or of its stdout when stderr is empty),
 /// is killed by a signal, times out, or its exit status is lost (SIGCHLD ignored by the caller).
 std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
+
+/// pebble-challtestsrv's management API ("http://127.0.0.1:8055"): POST /set-txt adds a value,
+/// POST /clear-txt removes every value at a host. To remove only one value, the provider keeps the
+/// values it presented per name, and on cleanup clears the name and adds the others back (for an
+/// instant they are absent; fine for a test server). A value it did not present itself is
+/// removed as well, together with any other value it did not present at that name.
+/// Throws Error(config) for an empty URL; present() and cleanup() throw ChallengeError when the
+/// server cannot be reached or answers other than 200.
+std::shared_ptr<DnsProvider> make_challtestsrv_provider(std::string management_url);
 
 }  // namespace acmecpp
