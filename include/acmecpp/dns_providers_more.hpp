@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// DnsProvider implementations that publish through something other than DNS itself: an external
-/// program (lego's "exec" contract) and pebble-challtestsrv's management API (tests, demos). Every
-/// one is thread-safe. Reading settings from the environment is the
+/// program (lego's "exec" contract), pebble-challtestsrv's management API (tests, demos) and the
+/// Cloudflare API v4. Every one is thread-safe. Reading settings from the environment is the
 /// caller's business (acmectl maps lego's variable names onto these options).
 
 #include <chrono>
@@ -46,5 +46,31 @@ std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
 /// Throws Error(config) for an empty URL; present() and cleanup() throw ChallengeError when the
 /// server cannot be reached or answers other than 200.
 std::shared_ptr<DnsProvider> make_challtestsrv_provider(std::string management_url);
+
+/// Cloudflare API v4 with an API token (the token needs Zone:Read and DNS:Edit).
+struct CloudflareOptions {
+  /// Sent as "Authorization: Bearer <token>"; never appears in messages.
+  std::string api_token;
+  std::string base_url = "https://api.cloudflare.com/client/v4";
+  /// PEM file of trusted CAs; empty: the system's store.
+  std::string ca_bundle;
+  /// TTL of the TXT records (Cloudflare accepts 1 for "automatic", else 60 or 120 and up).
+  std::chrono::seconds ttl{120};
+  /// The zone to publish in. Unset: found by asking for each suffix of the record name, longest
+  /// first (_acme-challenge.a.example.com, a.example.com, example.com); the first active zone wins.
+  std::optional<std::string> zone_id;
+  /// Passed on to the propagation check (lego: CLOUDFLARE_PROPAGATION_TIMEOUT,
+  /// ..._POLLING_INTERVAL).
+  std::optional<std::chrono::seconds> propagation_timeout;
+  std::optional<std::chrono::milliseconds> polling_interval;
+};
+
+/// Throws Error(config) when the token or base URL is empty, the TTL is not positive or the zone
+/// id is given but empty.
+/// present() creates a TXT record and remembers its id; cleanup() deletes that record, or, for a
+/// value this provider did not create, looks it up by name and content and deletes one match (no
+/// match: nothing to do). Both throw ChallengeError with Cloudflare's error codes and messages,
+/// or the HTTP status when the answer is not Cloudflare's JSON envelope.
+std::shared_ptr<DnsProvider> make_cloudflare_provider(CloudflareOptions options);
 
 }  // namespace acmecpp
