@@ -49,6 +49,10 @@ class CurlHttpClient final : public HttpClient {
     return perform({Method::post, url, body, headers});
   }
 
+  Response del(const std::string& url, const Headers& headers) override {
+    return perform({Method::del, url, kNoBody, headers});
+  }
+
   std::size_t connections_opened() const override { return connections_opened_.load(); }
 
  private:

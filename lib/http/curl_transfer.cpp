@@ -18,6 +18,8 @@ const char* to_string(Method method) noexcept {
       return "HEAD";
     case Method::post:
       return "POST";
+    case Method::del:
+      return "DELETE";
   }
   return "?";
 }
@@ -93,6 +95,9 @@ void configure_method(CURL* easy, const Request& request) {
       set_option(easy, CURLOPT_POST, 1L);
       set_option(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       set_option(easy, CURLOPT_POSTFIELDS, request.body.data());
+      break;
+    case Method::del:
+      set_option(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
       break;
   }
 }

@@ -10,9 +10,9 @@
 
 namespace acmecpp::http {
 
-enum class Method { get, head, post };
+enum class Method { get, head, post, del };
 
-/// "GET", "HEAD" or "POST".
+/// "GET", "HEAD", "POST" or "DELETE".
 const char* to_string(Method method) noexcept;
 
 struct Request {

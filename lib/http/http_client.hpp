@@ -42,6 +42,9 @@ class HttpClient {
   virtual Response head(const std::string& url, const Headers& headers = {}) = 0;
   virtual Response post(const std::string& url, const std::string& body,
                         const Headers& headers = {}) = 0;
+  /// DELETE without a body (REST APIs of DNS hosts remove records this way). Not pure, so that
+  /// transports written before it existed still compile: the default throws Error(config).
+  virtual Response del(const std::string& url, const Headers& headers = {});
 
   /// How many connections this client has opened so far (new TCP connections, whatever their
   /// protocol), for metrics and for tests that check keep-alive. Implementations that do not
