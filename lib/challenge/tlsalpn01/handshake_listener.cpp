@@ -1,0 +1,127 @@
+#include "challenge/tlsalpn01/handshake_listener.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <system_error>
+#include <utility>
+
+#include "acmecpp/error.hpp"
+#include "challenge/tlsalpn01/handshake_connection.hpp"
+#include "challenge/tlsalpn01/listening_socket.hpp"
+#include "challenge/tlsalpn01/socket_wait.hpp"
+
+namespace acmecpp::tlsalpn01 {
+namespace {
+
+// After accept() fails for want of resources (EMFILE, ENOBUFS), poll() reports the listening
+// socket ready again at once; a pause keeps that from spinning.
+constexpr std::chrono::milliseconds kAcceptFailurePause{50};
+
+/// OpenSSL writes to sockets with write(), so a client that resets the connection would raise
+/// SIGPIPE and end the whole process. SIGPIPE goes to the thread that wrote: blocking it in the
+/// server's threads (connection threads inherit the mask of the accept thread) is enough, and
+/// leaves the application's own handling alone.
+void block_sigpipe_in_this_thread() {
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+}
+
+std::pair<UniqueFd, UniqueFd> make_wake_pipe() {
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0) {
+    throw ChallengeError("cannot start the TLS-ALPN-01 server: pipe: " +
+                         std::generic_category().message(errno));
+  }
+  return {UniqueFd(ends[0]), UniqueFd(ends[1])};
+}
+
+bool is_transient_accept_error(int error) {
+  return error == EINTR || error == ECONNABORTED || error == EPROTO;
+}
+
+}  // namespace
+
+HandshakeListener::HandshakeListener(const std::string& address, std::uint16_t port,
+                                     SslCtxPtr context, ListenerLimits limits)
+    : context_(std::move(context)), limits_(limits), socket_(listen_tcp(address, port)) {
+  port_ = local_port(socket_.get());
+  auto [wake_read, wake_write] = make_wake_pipe();
+  wake_read_ = std::move(wake_read);
+  wake_write_ = std::move(wake_write);
+  acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+HandshakeListener::~HandshakeListener() {
+  const char stop = 1;
+  // The pipe is new and never read, so this one byte always fits.
+  while (write(wake_write_.get(), &stop, 1) < 0 && errno == EINTR) {
+  }
+  acceptor_.join();
+}
+
+void HandshakeListener::accept_loop() {
+  block_sigpipe_in_this_thread();
+  while (wait_ready(socket_.get(), POLLIN, wake_read_.get(),
+                    std::chrono::steady_clock::time_point::max()) == WaitResult::ready) {
+    join_finished_connections();
+    accept_pending();
+  }
+  join_all_connections();
+}
+
+void HandshakeListener::accept_pending() {
+  for (;;) {
+    UniqueFd client(accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!client) {
+      if (is_transient_accept_error(errno)) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) std::this_thread::sleep_for(kAcceptFailurePause);
+      return;
+    }
+    if (connections_.size() >= limits_.max_connections) {
+      join_finished_connections();
+      if (connections_.size() >= limits_.max_connections) continue;  // dropped: closes `client`
+    }
+    start_connection(std::move(client));
+  }
+}
+
+void HandshakeListener::start_connection(UniqueFd socket) {
+  const auto deadline = std::chrono::steady_clock::now() + limits_.handshake_timeout;
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  try {
+    std::thread thread([context = context_.get(), socket = std::move(socket),
+                        stop_fd = wake_read_.get(), deadline, finished]() mutable {
+      serve_handshake(context, std::move(socket), stop_fd, deadline);
+      *finished = true;
+    });
+    connections_.push_back({std::move(thread), std::move(finished)});
+  } catch (const std::system_error&) {
+    // No thread to be had right now: this connection is dropped, the validator retries.
+  }
+}
+
+void HandshakeListener::join_finished_connections() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (*it->finished) {
+      it->thread.join();
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void HandshakeListener::join_all_connections() {
+  for (auto& connection : connections_) connection.thread.join();
+  connections_.clear();
+}
+
+}  // namespace acmecpp::tlsalpn01
