@@ -192,6 +192,29 @@ TEST_CASE("propagation check: zone by SOA walk through the resolver, NS set on i
   CHECK(on_53[0].address.port == 53);
 }
 
+TEST_CASE("propagation check: an NS name passes when one of its addresses serves the value") {
+  BindOptions bind_options;
+  // ns1 gets a second address where nothing listens (like an IPv6 address without a route).
+  bind_options.zones.front().records.push_back("ns1 IN A 127.0.0.2");
+  BindEnv bind(bind_options);
+  auto options = check_through(bind);
+  Dns01Solver solver(make_rfc2136_provider(rfc2136_options(bind)), options);
+  const auto task = dns_task("dual.example.test", "tok-dual");
+  solver.present(task);
+  CHECK_NOTHROW(solver.wait_until_visible(task));
+  solver.cleanup(task);
+
+  // When none of them serves it, both addresses are named in the message.
+  options.timeout = 1s;
+  Dns01Solver impatient(make_rfc2136_provider(rfc2136_options(bind)), options);
+  const auto message = message_of([&] { impatient.wait_until_visible(task); });
+  const std::string port = std::to_string(bind.port());
+  CHECK(message.find("ns1.example.test. (127.0.0.1:" + port + ") answered NXDOMAIN") !=
+        std::string::npos);
+  CHECK(message.find("ns1.example.test. (127.0.0.2:" + port + ") gave no answer") !=
+        std::string::npos);
+}
+
 TEST_CASE("Dns01Solver publishes with rfc2136 and sees the record on the authoritative server") {
   BindEnv bind;
   LogCapture log;

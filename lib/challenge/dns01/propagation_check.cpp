@@ -1,6 +1,7 @@
 #include "challenge/dns01/propagation_check.hpp"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "acmecpp/error.hpp"
@@ -57,6 +58,16 @@ std::string describe(const std::vector<CheckedServer>& servers,
   return text;
 }
 
+bool every_server_has_value(const std::vector<CheckedServer>& servers,
+                            const std::vector<Observation>& observations) {
+  std::set<std::string> missing;
+  for (const auto& s : servers) missing.insert(s.server);
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (observations[i].has_value) missing.erase(servers[i].server);
+  }
+  return missing.empty();
+}
+
 std::string seconds_text(milliseconds duration) {
   const auto ms = duration.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -68,7 +79,7 @@ std::vector<CheckedServer> override_servers(const Dns01PropagationOptions& optio
   std::vector<CheckedServer> servers;
   for (const auto& text : options.authoritative_override) {
     const ServerAddress address = parse_server_address(text, "DNS-01 authoritative override");
-    servers.push_back(CheckedServer{address.to_string(), address, false});
+    servers.push_back(CheckedServer{address.to_string(), address, false, address.to_string()});
   }
   return servers;
 }
@@ -81,8 +92,8 @@ std::vector<CheckedServer> discovered_servers(const std::string& fqdn,
     zone_out = find_zone(resolvers, fqdn);
     const auto port = options.authoritative_port.value_or(kDnsPort);
     for (const auto& ns : authoritative_servers(resolvers, zone_out, port)) {
-      servers.push_back(
-          CheckedServer{ns.ns_name + " (" + ns.address.to_string() + ")", ns.address, true});
+      servers.push_back(CheckedServer{ns.ns_name + " (" + ns.address.to_string() + ")", ns.address,
+                                      true, ns.ns_name});
     }
   } catch (const ChallengeError& e) {
     throw ChallengeError("cannot check TXT record " + fqdn + ": " + e.what());
@@ -102,9 +113,7 @@ void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
       observations.push_back(
           look(server, fqdn, value, std::clamp(left, kMinQueryTimeout, kMaxQueryTimeout)));
     }
-    const bool everywhere = std::all_of(observations.begin(), observations.end(),
-                                        [](const Observation& o) { return o.has_value; });
-    if (everywhere) return;
+    if (every_server_has_value(servers, observations)) return;
     if (log)
       log(LogLevel::debug, "DNS-01 " + fqdn + " look " + std::to_string(round) + ": " +
                                describe(servers, observations));

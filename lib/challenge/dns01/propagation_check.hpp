@@ -13,11 +13,15 @@
 
 namespace acmecpp::dns01 {
 
-/// One server the check asks.
+/// One address the check asks.
 struct CheckedServer {
   std::string label;  ///< for messages: "ns1.example.com. (192.0.2.53:53)" or "192.0.2.53:53"
   ServerAddress address;
   bool require_authoritative = true;  ///< the answer must carry the AA flag
+  /// The server this address belongs to (its NS name, or the override as given). A server with
+  /// several addresses (IPv4 and IPv6) counts as serving the value when one of them does: a host
+  /// without an IPv6 route must not wait forever on the AAAA addresses.
+  std::string server;
 };
 
 /// The servers of `options.authoritative_override`, as given (answers need no AA flag). Throws
@@ -37,9 +41,9 @@ struct PropagationPace {
   std::chrono::milliseconds interval;
 };
 
-/// Returns once every server answers `value` among the TXT values at `fqdn` (other values may
-/// be there too). Looks at least once. Throws ChallengeError naming the record, the value, and
-/// what each server answered last, when the timeout passes first.
+/// Returns once every server (see CheckedServer::server) answers `value` among the TXT values at
+/// `fqdn` (other values may be there too). Looks at least once. Throws ChallengeError naming the
+/// record, the value, and what each server answered last, when the timeout passes first.
 void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
                             const std::vector<CheckedServer>& servers, PropagationPace pace,
                             const LogSink& log);
