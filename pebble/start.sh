@@ -28,6 +28,9 @@ http_port=${PEBBLE_HTTP_PORT:-5002}
 tls_port=${PEBBLE_TLS_PORT:-5001}
 dns_port=${CHALLTESTSRV_DNS_PORT:-8053}
 challtestsrv_mgmt_port=${CHALLTESTSRV_MGMT_PORT:-8055}
+# Where Pebble resolves names (TXT for DNS-01, A/AAAA for HTTP-01 and TLS-ALPN-01): challtestsrv
+# unless a test brings its own DNS server (e.g. BIND taking RFC 2136 updates).
+dns_server=${PEBBLE_DNS_SERVER:-127.0.0.1:$dns_port}
 eab_keys=${PEBBLE_EAB_KEYS:-}
 validity_seconds=${PEBBLE_VALIDITY_SECONDS:-0} # 0: Pebble's own default (about 5 years)
 startup_timeout=${PEBBLE_STARTUP_TIMEOUT:-20}
@@ -173,6 +176,7 @@ write_env_file() {
     printf 'PEBBLE_TLS_PORT=%q\n' "$tls_port"
     printf 'CHALLTESTSRV_DNS_PORT=%q\n' "$dns_port"
     printf 'CHALLTESTSRV_MGMT_PORT=%q\n' "$challtestsrv_mgmt_port"
+    printf 'PEBBLE_DNS_SERVER=%q\n' "$dns_server"
   } >"$state_dir/env"
 }
 
@@ -187,7 +191,7 @@ write_config
 spawn challtestsrv pebble-challtestsrv \
   -dns01 "127.0.0.1:$dns_port" -management "127.0.0.1:$challtestsrv_mgmt_port" \
   -http01 "" -https01 "" -tlsalpn01 "" -defaultIPv4 127.0.0.1 -defaultIPv6 ""
-spawn pebble pebble -config "$state_dir/pebble-config.json" -dnsserver "127.0.0.1:$dns_port"
+spawn pebble pebble -config "$state_dir/pebble-config.json" -dnsserver "$dns_server"
 wait_until_ready
 
 # The issuing root is generated anew at every start: fetch this run's.

@@ -5,11 +5,13 @@
 /// authoritative servers before the CA is told to look.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "acmecpp/log.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
@@ -18,7 +20,8 @@ namespace acmecpp {
 std::string dns01_txt_value(const std::string& key_authorization);
 
 /// The record name for an identifier: "_acme-challenge.<name>." (absolute, with the trailing
-/// dot; for a wildcard order pass the name without "*.").
+/// dot; for a wildcard order pass the name without "*."; a leading "*." and a trailing dot are
+/// tolerated and dropped). Throws Error(invalid_input) for an empty name.
 std::string dns01_record_name(const std::string& identifier);
 
 /// Publishes and withdraws TXT records at a DNS host. Implementations must allow several values
@@ -34,9 +37,11 @@ class DnsProvider {
   /// Removes TXT `value` at `fqdn`. Throws ChallengeError (the solver logs and goes on).
   virtual void cleanup(const std::string& fqdn, const std::string& value) = 0;
   /// How long the propagation check may wait for this provider's records, if it knows better
-  /// than the solver's default (some hosts take minutes).
+  /// than the solver's default (some hosts take minutes). When set it replaces
+  /// Dns01PropagationOptions::timeout.
   virtual std::optional<std::chrono::seconds> propagation_timeout() const { return std::nullopt; }
-  /// How often to look, if the provider knows better than the solver's default.
+  /// How often to look, if the provider knows better than the solver's default. When set it
+  /// replaces Dns01PropagationOptions::interval.
   virtual std::optional<std::chrono::milliseconds> polling_interval() const { return std::nullopt; }
 };
 
@@ -44,12 +49,20 @@ class DnsProvider {
 struct Dns01PropagationOptions {
   /// Skip the check entirely (answer the challenge right after present()).
   bool skip = false;
-  /// Recursive resolvers used to find the zone (SOA walk), its NS set and their addresses, as
-  /// "host" or "host:port". Empty: the system's resolvers from /etc/resolv.conf.
+  /// Recursive resolvers used to find the zone (SOA walk), its NS set and their addresses, and
+  /// to follow a CNAME at the record, as IP addresses: "192.0.2.1", "192.0.2.1:5353", "::1" or
+  /// "[::1]:5353" (port 53 unless given). They are tried in order until one answers. Empty: the
+  /// system's resolvers from /etc/resolv.conf.
   std::vector<std::string> resolvers;
-  /// When set, the check asks exactly these servers ("host:port") instead of the zone's NS set
-  /// (tests, split-horizon setups where the NS names do not resolve from here).
+  /// When set, the check asks exactly these servers ("host:port", same forms as `resolvers`)
+  /// instead of the zone's NS set (tests, split-horizon setups where the NS names do not resolve
+  /// from here). They are asked without recursion, like the NS set, but their answers need not
+  /// carry the AA flag.
   std::vector<std::string> authoritative_override;
+  /// The port the zone's NS set is asked on: 53 unless set. Tests whose authoritative server
+  /// listens on a free loopback port (its NS name still resolving to 127.0.0.1) set it; the zone
+  /// and NS discovery through `resolvers` is unchanged.
+  std::optional<std::uint16_t> authoritative_port;
   std::chrono::seconds timeout{std::chrono::seconds(120)};
   std::chrono::milliseconds interval{std::chrono::milliseconds(500)};
   /// Follow a CNAME at _acme-challenge.<name> (delegation of the challenge to another zone):
@@ -58,9 +71,20 @@ struct Dns01PropagationOptions {
 };
 
 /// A Solver for "dns-01" that publishes through a DnsProvider and checks propagation.
+/// present() resolves a CNAME at the record (when follow_cname) and asks the provider to publish
+/// at the effective name, which it remembers for wait_until_visible() and cleanup().
+/// wait_until_visible() returns once every authoritative server of the effective name's zone
+/// answers the TXT value (other values may coexist; an NS name with several addresses needs one
+/// of them to); on timeout its ChallengeError names the record, the servers and what each
+/// answered. The resolvers come from /etc/resolv.conf at construction when `resolvers` is empty
+/// and something needs them (follow_cname, or a check without authoritative_override). cleanup()
+/// never throws: a provider's failure is reported to `log` as a warning (and dropped when no sink
+/// is given). Thread-safe.
 class Dns01Solver : public Solver {
  public:
-  Dns01Solver(std::shared_ptr<DnsProvider> provider, Dns01PropagationOptions options = {});
+  /// Throws Error(config) when `provider` is null or an address in `options` does not parse.
+  Dns01Solver(std::shared_ptr<DnsProvider> provider, Dns01PropagationOptions options = {},
+              LogSink log = null_log_sink());
   ~Dns01Solver() override;
   std::string type() const override { return "dns-01"; }
   void present(const ChallengeTask& task) override;

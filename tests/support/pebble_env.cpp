@@ -44,10 +44,14 @@ PebblePorts pick_ports() {
 ProcessOptions start_options(const PebbleOptions& options, const PebblePorts& ports) {
   ProcessOptions process;
   process.timeout = start_timeout;
-  process.unset_env = {"PEBBLE_EAB_KEYS",           "PEBBLE_VALIDITY_SECONDS",
-                       "PEBBLE_CHAIN_LENGTH",       "PEBBLE_ALTERNATE_ROOTS",
-                       "PEBBLE_VA_ALWAYS_VALID",    "PEBBLE_VA_SLEEPTIME",
-                       "PEBBLE_WFE_ORDERS_PER_PAGE"};
+  process.unset_env = {"PEBBLE_EAB_KEYS",
+                       "PEBBLE_VALIDITY_SECONDS",
+                       "PEBBLE_CHAIN_LENGTH",
+                       "PEBBLE_ALTERNATE_ROOTS",
+                       "PEBBLE_VA_ALWAYS_VALID",
+                       "PEBBLE_VA_SLEEPTIME",
+                       "PEBBLE_WFE_ORDERS_PER_PAGE",
+                       "PEBBLE_DNS_SERVER"};
   auto& env = process.env;
   env["PEBBLE_LISTEN_PORT"] = std::to_string(ports.acme);
   env["PEBBLE_MGMT_PORT"] = std::to_string(ports.management);
@@ -61,6 +65,7 @@ ProcessOptions start_options(const PebbleOptions& options, const PebblePorts& po
   // Should the test process die without running destructors, the servers follow it.
   env["PEBBLE_WATCH_PID"] = std::to_string(::getpid());
   if (!options.eab_keys.empty()) env["PEBBLE_EAB_KEYS"] = nlohmann::json(options.eab_keys).dump();
+  if (options.dns_server) env["PEBBLE_DNS_SERVER"] = *options.dns_server;
   if (options.validity_seconds) {
     env["PEBBLE_VALIDITY_SECONDS"] = std::to_string(*options.validity_seconds);
   }

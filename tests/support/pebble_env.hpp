@@ -25,6 +25,9 @@ struct PebbleOptions {
   int authz_reuse_percent = 50;
   /// certificateValidityPeriod in seconds; unset: Pebble's default (about 5 years).
   std::optional<int> validity_seconds;
+  /// The DNS server ("host:port") Pebble resolves names with, e.g. a BindEnv's address();
+  /// unset: the environment's challtestsrv (PEBBLE_DNS_SERVER of pebble/start.sh).
+  std::optional<std::string> dns_server;
   /// More environment for Pebble, e.g. PEBBLE_CHAIN_LENGTH, PEBBLE_ALTERNATE_ROOTS,
   /// PEBBLE_VA_ALWAYS_VALID, or PEBBLE_VA_NOSLEEP=0. Wins over everything above.
   std::map<std::string, std::string> extra_env;
