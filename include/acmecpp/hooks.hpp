@@ -60,8 +60,8 @@ HookResult run_hook(const std::string& command,
                     const HookOptions& options = {});
 
 /// run_hook(command, hook_environment(event, files), options).
-HookResult run_hook(const std::string& command, const CertificateEvent& event,
-                    const std::optional<ExportedFiles>& files = std::nullopt,
-                    const HookOptions& options = {});
+HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
+                          const std::optional<ExportedFiles>& files = std::nullopt,
+                          const HookOptions& options = {});
 
 }  // namespace acmecpp

@@ -83,8 +83,8 @@ HookResult run_hook(const std::string& command,
                             options.output_tail_bytes);
 }
 
-HookResult run_hook(const std::string& command, const CertificateEvent& event,
-                    const std::optional<ExportedFiles>& files, const HookOptions& options) {
+HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
+                          const std::optional<ExportedFiles>& files, const HookOptions& options) {
   return run_hook(command, hook_environment(event, files), options);
 }
 

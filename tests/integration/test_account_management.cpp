@@ -64,8 +64,8 @@ TEST_CASE("key rollover: the old key stops working, the new one works and is sto
   client.use_account(old_key, account.url);
   const Problem refused = problem_of_get_account(client);
   MESSAGE("old key refused with: " << refused.summary());
-  CHECK((refused.is("unauthorized") || refused.is("accountDoesNotExist") ||
-         refused.is("malformed")));
+  CHECK(
+      (refused.is("unauthorized") || refused.is("accountDoesNotExist") || refused.is("malformed")));
   const auto found = client.find_account(new_key);
   REQUIRE(found.has_value());
   CHECK(found->url == account.url);

@@ -117,7 +117,8 @@ struct AriServer::State {
                             {{"start", core::format_rfc3339(window->start)},
                              {"end", core::format_rfc3339(window->end)}}}};
     if (!window->explanation_url.empty()) body["explanationURL"] = window->explanation_url;
-    if (window->retry_after) res.set_header("Retry-After", std::to_string(window->retry_after->count()));
+    if (window->retry_after)
+      res.set_header("Retry-After", std::to_string(window->retry_after->count()));
     res.set_content(body.dump(), "application/json");
   }
 
@@ -131,8 +132,9 @@ struct AriServer::State {
     orders.push_back(payload);
     if (!reject_replaces || !payload.is_object() || !payload.contains("replaces")) return false;
     res.status = 409;
-    res.set_content(problem("alreadyReplaced", "stand-in: certificate already replaced", 409).dump(),
-                    kProblemType);
+    res.set_content(
+        problem("alreadyReplaced", "stand-in: certificate already replaced", 409).dump(),
+        kProblemType);
     return true;
   }
 
@@ -150,9 +152,8 @@ AriServer::AriServer(const PebbleEnv& pebble, std::vector<std::string> profiles)
   State& state = *state_;
   state.profiles = std::move(profiles);
   if (!state.server.is_valid()) throw Error(ErrorKind::config, "ARI stand-in: TLS setup failed");
-  state.server.Get(".*", [&state](const httplib::Request& req, httplib::Response& res) {
-    state.get(req, res);
-  });
+  state.server.Get(
+      ".*", [&state](const httplib::Request& req, httplib::Response& res) { state.get(req, res); });
   state.server.Post(".*", [&state](const httplib::Request& req, httplib::Response& res) {
     state.post(req, res);
   });

@@ -23,8 +23,8 @@ Http01Listener::Http01Listener(std::shared_ptr<Http01Handler> handler, std::uint
     }
   });
   if (!server_->http.bind_to_port("127.0.0.1", port)) {
-    throw Error(ErrorKind::config, "cannot bind the HTTP-01 listener to port " +
-                                       std::to_string(port));
+    throw Error(ErrorKind::config,
+                "cannot bind the HTTP-01 listener to port " + std::to_string(port));
   }
   server_->thread = std::thread([this] { server_->http.listen_after_bind(); });
   while (!server_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -35,7 +35,8 @@ Http01Listener::~Http01Listener() {
   server_->thread.join();
 }
 
-ManagerConfig pebble_manager_config(const PebbleEnv& pebble, const std::filesystem::path& store_path,
+ManagerConfig pebble_manager_config(const PebbleEnv& pebble,
+                                    const std::filesystem::path& store_path,
                                     std::shared_ptr<Http01Handler> handler) {
   ManagerConfig config;
   config.acme.directory_url = pebble.directory_url();

@@ -27,7 +27,8 @@ class Http01Listener {
 
 /// Pebble's directory and CA, an EC account key, the store at `store_path`, resolver "test", and
 /// `handler` as the only solver.
-ManagerConfig pebble_manager_config(const PebbleEnv& pebble, const std::filesystem::path& store_path,
+ManagerConfig pebble_manager_config(const PebbleEnv& pebble,
+                                    const std::filesystem::path& store_path,
                                     std::shared_ptr<Http01Handler> handler);
 
 }  // namespace acmecpp::testing
