@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "acmecpp/error.hpp"
@@ -101,6 +102,29 @@ struct CertificateChain {
   std::vector<std::string> alternate_urls;
 };
 
+/// What a new order asks for beyond its identifiers.
+struct OrderOptions {
+  /// RFC 9773: the ARI certificate ID (certificate_id()) of the certificate this order replaces.
+  /// Send only when the directory offers renewalInfo.
+  std::optional<std::string> replaces;
+  /// draft-ietf-acme-profiles: the name of one of Directory::profiles.
+  std::optional<std::string> profile;
+};
+
+/// ACME Renewal Information for one certificate (RFC 9773 section 4.2).
+struct RenewalInfo {
+  std::chrono::system_clock::time_point window_start;  ///< suggestedWindow.start
+  std::chrono::system_clock::time_point window_end;    ///< suggestedWindow.end (after start)
+  std::optional<std::string> explanation_url;          ///< explanationURL, when sent
+  /// The Retry-After header: when to ask again. nullopt when the server sent none.
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+/// The ARI certificate ID (RFC 9773 section 4.1) of the first certificate of a PEM bundle:
+/// base64url(Authority Key Identifier) "." base64url(DER serial number content octets).
+/// Throws Error(crypto) when it is not a certificate or has no Authority Key Identifier.
+std::string certificate_id(std::string_view certificate_pem);
+
 /// Count of requests sent to the server, for metrics and tests.
 struct RequestStats {
   std::size_t requests = 0;
@@ -130,6 +154,9 @@ class Client {
   void use_account(const PrivateKey& key, const std::string& account_url);
 
   Order new_order(const std::vector<Identifier>& identifiers);
+  /// A new order with ARI's "replaces" and/or a profile. A server may refuse "replaces" with the
+  /// problem alreadyReplaced (AcmeError); the caller then orders again without it.
+  Order new_order(const std::vector<Identifier>& identifiers, const OrderOptions& options);
   Order get_order(const std::string& url);
   Authorization get_authorization(const std::string& url);
   /// Tells the server the challenge is ready to be validated.
@@ -145,6 +172,34 @@ class Client {
   Order finalize(const Order& order, const std::string& csr_der);
   /// Downloads the order's certificate chain, with the alternates listed in Link headers.
   CertificateChain download_certificate(const std::string& url);
+
+  /// Revokes a certificate (RFC 8555 section 7.6), signed by the current account (kid form).
+  /// @param certificate PEM (the first certificate is revoked) or DER
+  /// @param reason an RFC 5280 CRLReason code (see revocation.hpp); omitted when nullopt
+  void revoke_certificate(const std::string& certificate, std::optional<int> reason = {});
+  /// The same, signed by the certificate's own private key (jwk form); needs no account, e.g.
+  /// to revoke a certificate whose key leaked.
+  void revoke_certificate_with_key(const std::string& certificate,
+                                   const PrivateKey& certificate_key,
+                                   std::optional<int> reason = {});
+
+  /// Replaces the account's key with `new_key` (RFC 8555 section 7.3.5); every request that
+  /// follows is signed with the new key. The server refuses a key that another account uses.
+  void key_change(const PrivateKey& new_key);
+  /// The account object as the server has it now (POST-as-GET to the account URL).
+  Account get_account();
+  /// Replaces the account's contact URLs ("mailto:..."); an empty list removes them all.
+  Account update_account(const std::vector<std::string>& contact);
+  /// Deactivates the account for good (RFC 8555 section 7.3.6); the server refuses every later
+  /// request signed for it.
+  Account deactivate_account();
+  /// The URL of the current account; "" before one is selected.
+  std::string account_url() const;
+
+  /// ARI for a certificate (RFC 9773): unauthenticated GET of <renewalInfo>/<certificate ID>.
+  /// Throws Error(config) when the directory offers no renewalInfo, AcmeError when the server
+  /// answers with an error, Error(protocol) when the answer lacks a valid suggestedWindow.
+  RenewalInfo renewal_info(const std::string& certificate_pem);
 
   RequestStats stats() const;
 

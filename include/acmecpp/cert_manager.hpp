@@ -3,6 +3,7 @@
 /// CertManager: the management layer. Given names, it returns a certificate from the store or
 /// obtains one from the ACME server (account, order, challenges, finalize, download, store).
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,8 +12,10 @@
 
 #include "acmecpp/acme_client.hpp"
 #include "acmecpp/certificate.hpp"
+#include "acmecpp/events.hpp"
 #include "acmecpp/key.hpp"
 #include "acmecpp/log.hpp"
+#include "acmecpp/renewal.hpp"
 #include "acmecpp/solver.hpp"
 #include "acmecpp/store.hpp"
 
@@ -39,6 +42,12 @@ struct ManagerConfig {
   /// kept instead of the server's default (compared case-insensitively).
   std::string preferred_chain;
   LogSink log = null_log_sink();
+  /// Certificate profile for new orders (draft-ietf-acme-profiles), e.g. "shortlived"; empty:
+  /// the server's default. When the directory does not list it, orders fail with Error(config)
+  /// naming the profiles it offers.
+  std::string profile;
+  /// Told of every certificate obtain() issued, renew() renewed, and of their failures.
+  CertificateEventCallback on_event;
 };
 
 /// A certificate just obtained, as stored, and what it says.
@@ -71,6 +80,46 @@ class CertManager {
   /// "main"), proves control of each with the configured solvers, stores it and returns it. On
   /// any failure the store is left as it was and the error is thrown.
   IssuedCertificate obtain(const std::vector<std::string>& names);
+
+  /// Obtains a new certificate for the names of `current` (a stored certificate) with a new key
+  /// of the same type, and stores it in its place, keeping its TLS store. When the directory
+  /// offers ARI the order names the certificate it replaces ("replaces"); a server that answers
+  /// alreadyReplaced gets the order again without it. A failure is counted in the stored entry's
+  /// RenewalState (for the backoff of check_renewal()), reported to on_event and thrown.
+  IssuedCertificate renew(const CertificateRecord& current);
+
+  /// Whether `certificate` should be renewed at `now` (see decide_renewal() in renewal.hpp). The
+  /// renewal state is taken from the store when the certificate is stored (so a stale copy of the
+  /// record does no harm). When the directory offers ARI and what is stored is missing or older
+  /// than its Retry-After allows, ARI is fetched and the window, with a random moment chosen in
+  /// it once, is saved to the store. ARI that cannot be fetched is logged, not thrown: the
+  /// decision then rests on what is known.
+  RenewalDecision check_renewal(const CertificateRecord& certificate,
+                                std::chrono::system_clock::time_point now,
+                                int days = kDefaultRenewalDays);
+  /// check_renewal(...).due
+  bool is_due(const CertificateRecord& certificate, std::chrono::system_clock::time_point now,
+              int days = kDefaultRenewalDays);
+
+  /// Who signs a revocation request.
+  enum class RevocationSigner {
+    account,          ///< the resolver's account (it must have issued the certificate)
+    certificate_key,  ///< the certificate's own key, from the record (works without account)
+  };
+  /// Revokes the certificate (RFC 8555 section 7.6). `reason`: an RFC 5280 code (revocation.hpp).
+  /// The store is not changed: remove or renew the certificate as the situation asks.
+  void revoke(const CertificateRecord& certificate, std::optional<int> reason = std::nullopt,
+              RevocationSigner signer = RevocationSigner::account);
+
+  /// Replaces the account key with a new one of the same type (RFC 8555 section 7.3.5) and
+  /// stores it. Should the store refuse the new key, the server is switched back to the old one
+  /// and Error(storage) thrown. Run it while no other request of this manager is under way.
+  void rollover_account_key();
+  /// Deactivates the account for good and records its new status in the store; the next
+  /// operation that needs an account registers a new one (with a new key).
+  acme::Account deactivate_account();
+  /// Sets the account's contact to "mailto:<email>" (none when empty) and stores the email.
+  acme::Account update_account_email(const std::string& email);
 
   /// Requests sent to the ACME server so far.
   acme::RequestStats request_stats() const;

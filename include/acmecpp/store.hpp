@@ -19,6 +19,31 @@ struct AccountRecord {
   std::string key_type;           ///< "KeyType", Traefik spelling ("4096", "P256"); may be empty
 };
 
+/// What acmecpp remembers about a certificate's renewal beyond Traefik's fields. AcmeJsonStore
+/// keeps it in the entry's "acmecpp" member, which Traefik ignores (and drops when Traefik itself
+/// rewrites the file: then it is simply fetched again). Times are kept to the second.
+struct RenewalState {
+  /// ARI (RFC 9773), as last fetched for the certificate with this ARI certificate ID. Info
+  /// recorded for another ID belongs to a certificate since replaced and is not used.
+  std::string ari_cert_id;
+  std::optional<std::chrono::system_clock::time_point> ari_window_start, ari_window_end;
+  /// The random moment inside the window chosen once, so repeated checks agree on it.
+  std::optional<std::chrono::system_clock::time_point> ari_selected_time;
+  /// When ARI was last fetched, and the Retry-After the server sent with it.
+  std::optional<std::chrono::system_clock::time_point> ari_checked_at;
+  std::optional<std::chrono::seconds> ari_retry_after;
+  std::string ari_explanation_url;
+  /// Renewal attempts that failed in a row, and when the last one failed (for the backoff).
+  int failed_attempts = 0;
+  std::optional<std::chrono::system_clock::time_point> last_failure;
+  std::string last_error;  ///< the last failure's message (never holds secrets)
+
+  /// True when nothing is recorded (the store then writes no "acmecpp" member).
+  bool empty() const;
+  bool operator==(const RenewalState& other) const;
+  bool operator!=(const RenewalState& other) const { return !(*this == other); }
+};
+
 /// One certificate as kept in the store (an element of Traefik's "Certificates").
 struct CertificateRecord {
   std::string main;               ///< "domain"."main"
@@ -26,6 +51,7 @@ struct CertificateRecord {
   std::string certificate_pem;    ///< "certificate" decoded: the PEM chain, leaf first
   std::string key_pem;            ///< "key" decoded: the PEM private key
   std::string store = "default";  ///< "Store": Traefik's TLS store name
+  RenewalState renewal;           ///< "acmecpp": acmecpp's own bookkeeping (see RenewalState)
 
   /// main followed by sans.
   std::vector<std::string> names() const;

@@ -7,6 +7,7 @@
 #include "acme/resources.hpp"
 #include "acmecpp/acme_client.hpp"
 #include "core/base64.hpp"
+#include "crypto/ari_cert_id.hpp"
 #include "crypto/jose.hpp"
 #include "http/http_client.hpp"
 
@@ -32,6 +33,28 @@ struct Signer {
 
 bool is_success(long status) {
   return status >= 200 && status < 300;
+}
+
+/// A directory URL the operation needs; servers may leave optional resources out.
+const std::string& required_resource(const std::string& url, const char* name) {
+  if (url.empty()) {
+    throw Error(ErrorKind::config,
+                std::string("the ACME server's directory offers no \"") + name + "\" resource");
+  }
+  return url;
+}
+
+nlohmann::json revocation_payload(const std::string& certificate, std::optional<int> reason) {
+  nlohmann::json payload = {
+      {"certificate", core::base64url_encode(crypto::certificate_der(certificate))}};
+  if (reason) payload["reason"] = *reason;
+  return payload;
+}
+
+/// "<base>/<id>" without doubling a slash the directory's URL may end with.
+std::string join_url(std::string base, const std::string& tail) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/" + tail;
 }
 
 }  // namespace
@@ -246,10 +269,16 @@ void Client::use_account(const PrivateKey& key, const std::string& account_url) 
 }
 
 Order Client::new_order(const std::vector<Identifier>& identifiers) {
+  return new_order(identifiers, OrderOptions{});
+}
+
+Order Client::new_order(const std::vector<Identifier>& identifiers, const OrderOptions& options) {
   const auto& dir = impl_->get_directory();
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& id : identifiers) ids.push_back({{"type", id.type}, {"value", id.value}});
-  const nlohmann::json payload = {{"identifiers", ids}};
+  nlohmann::json payload = {{"identifiers", ids}};
+  if (options.replaces) payload["replaces"] = *options.replaces;
+  if (options.profile) payload["profile"] = *options.profile;
   const auto response =
       impl_->signed_post(dir.new_order, payload.dump(), impl_->current_signer(), "new order");
   const auto url = response.header("Location");
@@ -307,6 +336,75 @@ CertificateChain Client::download_certificate(const std::string& url) {
   chain.pem = response.body;
   chain.alternate_urls = links_with_rel(response.headers_named("Link"), "alternate");
   return chain;
+}
+
+void Client::revoke_certificate(const std::string& certificate, std::optional<int> reason) {
+  const auto& url = required_resource(impl_->get_directory().revoke_cert, "revokeCert");
+  impl_->signed_post(url, revocation_payload(certificate, reason).dump(), impl_->current_signer(),
+                     "revoke certificate");
+}
+
+void Client::revoke_certificate_with_key(const std::string& certificate,
+                                         const PrivateKey& certificate_key,
+                                         std::optional<int> reason) {
+  const auto& url = required_resource(impl_->get_directory().revoke_cert, "revokeCert");
+  impl_->signed_post(url, revocation_payload(certificate, reason).dump(),
+                     Signer{certificate_key, std::nullopt}, "revoke certificate (certificate key)");
+}
+
+void Client::key_change(const PrivateKey& new_key) {
+  const auto& url = required_resource(impl_->get_directory().key_change, "keyChange");
+  const Signer old_signer = impl_->current_signer();
+  const auto inner = crypto::make_key_change_jws(new_key, url, *old_signer.kid,
+                                                 crypto::public_jwk(old_signer.key));
+  impl_->signed_post(url, inner.dump(), old_signer, "account key change");
+  use_account(new_key, *old_signer.kid);
+}
+
+Account Client::get_account() {
+  const Signer signer = impl_->current_signer();
+  const auto response = impl_->signed_post(*signer.kid, "", signer, "account " + *signer.kid);
+  return parse_account(parse_json_body(response.body, "account " + *signer.kid), *signer.kid);
+}
+
+Account Client::update_account(const std::vector<std::string>& contact) {
+  const Signer signer = impl_->current_signer();
+  const nlohmann::json payload = {{"contact", contact}};
+  const auto response =
+      impl_->signed_post(*signer.kid, payload.dump(), signer, "account update " + *signer.kid);
+  return parse_account(parse_json_body(response.body, "account update " + *signer.kid),
+                       *signer.kid);
+}
+
+Account Client::deactivate_account() {
+  const Signer signer = impl_->current_signer();
+  const nlohmann::json payload = {{"status", "deactivated"}};
+  const auto response = impl_->signed_post(*signer.kid, payload.dump(), signer,
+                                           "account deactivation " + *signer.kid);
+  return parse_account(parse_json_body(response.body, "account deactivation " + *signer.kid),
+                       *signer.kid);
+}
+
+std::string Client::account_url() const {
+  std::lock_guard<std::mutex> lock(impl_->account_mutex);
+  return impl_->account_url;
+}
+
+RenewalInfo Client::renewal_info(const std::string& certificate_pem) {
+  const auto& base = required_resource(impl_->get_directory().renewal_info, "renewalInfo");
+  const std::string url = join_url(base, certificate_id(certificate_pem));
+  const std::string what = "renewal information " + url;
+  const auto response = impl_->send_get(url);
+  if (!is_success(response.status)) {
+    throw AcmeError(what, problem_from_body(response.body, int(response.status)));
+  }
+  RenewalInfo info = parse_renewal_info(parse_json_body(response.body, what), what);
+  if (auto value = response.header("Retry-After")) info.retry_after = parse_retry_after(*value);
+  return info;
+}
+
+std::string certificate_id(std::string_view certificate_pem) {
+  return crypto::ari_certificate_id(certificate_pem);
 }
 
 RequestStats Client::stats() const {

@@ -1,5 +1,7 @@
 #include "acme/resources.hpp"
 
+#include "core/rfc3339.hpp"
+
 namespace acmecpp::acme {
 namespace {
 
@@ -159,6 +161,40 @@ Account parse_account(const nlohmann::json& json, const std::string& url) {
     account.body_json = json.dump();
   }
   return account;
+}
+
+namespace {
+
+std::chrono::system_clock::time_point required_time(const nlohmann::json& json, const char* name,
+                                                    const std::string& what) {
+  const std::string text = required_string(json, name, what);
+  const auto time = core::parse_rfc3339(text);
+  if (!time) {
+    throw Error(ErrorKind::protocol, what + ": \"" + name + "\" is not an RFC 3339 time: \"" +
+                                         text.substr(0, 64) + "\"");
+  }
+  return *time;
+}
+
+}  // namespace
+
+RenewalInfo parse_renewal_info(const nlohmann::json& json, const std::string& what) {
+  require_object(json, what);
+  const auto window = json.find("suggestedWindow");
+  if (window == json.end() || !window->is_object()) {
+    throw Error(ErrorKind::protocol, what + " has no object member \"suggestedWindow\"");
+  }
+  const std::string window_what = what + ", suggestedWindow";
+  RenewalInfo info;
+  info.window_start = required_time(*window, "start", window_what);
+  info.window_end = required_time(*window, "end", window_what);
+  // RFC 9773 section 4.2: a window whose end is not after its start is invalid.
+  if (info.window_end <= info.window_start) {
+    throw Error(ErrorKind::protocol, window_what + ": end is not after start");
+  }
+  const std::string explanation = string_member(json, "explanationURL");
+  if (!explanation.empty()) info.explanation_url = explanation;
+  return info;
 }
 
 nlohmann::json parse_json_body(const std::string& body, const std::string& what) {

@@ -19,6 +19,8 @@ Order parse_order(const nlohmann::json& json, const std::string& url);
 Authorization parse_authorization(const nlohmann::json& json, const std::string& url);
 Challenge parse_challenge(const nlohmann::json& json);
 Account parse_account(const nlohmann::json& json, const std::string& url);
+/// An ARI response body (RFC 9773 section 4.2); retry_after is left for the caller to fill in.
+RenewalInfo parse_renewal_info(const nlohmann::json& json, const std::string& what);
 
 /// Parses `body` as JSON, or throws Error(protocol) naming `what` (e.g. "order at <url>").
 nlohmann::json parse_json_body(const std::string& body, const std::string& what);

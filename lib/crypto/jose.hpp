@@ -37,6 +37,13 @@ bool verify(const PrivateKey& key, std::string_view signing_input, std::string_v
 nlohmann::json make_jws(const PrivateKey& key, const std::string& url, const std::string& nonce,
                         const std::optional<std::string>& kid, const std::string& payload);
 
+/// The inner JWS of an account key change (RFC 8555 section 7.3.5): signed by `new_key` with its
+/// "jwk" in the header, url `key_change_url` and no nonce; the payload is
+/// {"account": account_url, "oldKey": old_jwk}. The caller signs it again, as the payload of an
+/// ordinary request, with the old key.
+nlohmann::json make_key_change_jws(const PrivateKey& new_key, const std::string& key_change_url,
+                                   const std::string& account_url, const nlohmann::json& old_jwk);
+
 /// External Account Binding JWS (RFC 8555 section 7.3.4): HS256 over the account's public JWK.
 /// @param hmac_key the raw MAC key (already base64url-decoded)
 nlohmann::json make_eab(const std::string& eab_kid, std::string_view hmac_key,

@@ -1,6 +1,7 @@
 #include "acmecpp/cert_manager.hpp"
 
 #include <mutex>
+#include <random>
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
@@ -8,6 +9,9 @@
 #include "manager/authorization_flow.hpp"
 #include "manager/chain_selection.hpp"
 #include "manager/logger.hpp"
+#include "manager/order_options.hpp"
+#include "manager/renewal_policy.hpp"
+#include "manager/renewal_records.hpp"
 
 namespace acmecpp {
 namespace {
@@ -25,6 +29,12 @@ std::vector<std::string> contacts_for(const std::string& email) {
   return {"mailto:" + email};
 }
 
+/// A deactivated account is never used again (the server refuses it for good).
+bool is_deactivated(const AccountRecord& record) {
+  const auto body = nlohmann::json::parse(record.registration_body, nullptr, false);
+  return body.is_object() && body.value("status", "") == "deactivated";
+}
+
 }  // namespace
 
 struct CertManager::Impl {
@@ -33,6 +43,8 @@ struct CertManager::Impl {
   acme::Client client;
   std::mutex account_mutex;
   std::optional<acme::Account> account;
+  std::mutex random_mutex;
+  std::mt19937_64 random{std::random_device{}()};
 
   explicit Impl(ManagerConfig cfg) : config(std::move(cfg)), log(config.log), client(config.acme) {}
 
@@ -88,7 +100,7 @@ struct CertManager::Impl {
     if (created) *created = false;
     if (account && check == CertManager::AccountCheck::trust_store) return *account;
     const auto record = config.store->load_account(config.resolver);
-    const bool has_key = record && !record->private_key_der.empty();
+    const bool has_key = record && !record->private_key_der.empty() && !is_deactivated(*record);
     const PrivateKey key = has_key ? PrivateKey::from_der(record->private_key_der)
                                    : PrivateKey::generate(config.account_key_type);
     std::optional<acme::Account> found;
@@ -144,23 +156,51 @@ struct CertManager::Impl {
 
   /// A new order; when the stored account turns out unknown to the server (the CA was reset,
   /// say), the account is looked up by key or registered again and the order retried once.
-  acme::Order new_order_with_account(const std::vector<acme::Identifier>& ids) {
+  acme::Order new_order_with_account(const std::vector<acme::Identifier>& ids,
+                                     const acme::OrderOptions& options) {
     ensure_account(CertManager::AccountCheck::trust_store, nullptr);
     try {
-      return client.new_order(ids);
+      return client.new_order(ids, options);
     } catch (const AcmeError& e) {
       if (!e.problem().is("accountDoesNotExist")) throw;
       log(LogLevel::warning, "stored account unknown to the server; looking it up again");
     }
     ensure_account(CertManager::AccountCheck::ask_server, nullptr);
-    return client.new_order(ids);
+    return client.new_order(ids, options);
+  }
+
+  /// With the configured profile and, for a renewal, the ARI ID of the replaced certificate. A
+  /// server that says that one was already replaced (by another client, or an earlier attempt
+  /// whose result was lost) gets the order again without "replaces" (RFC 9773 section 5).
+  acme::Order place_order(const std::vector<acme::Identifier>& ids,
+                          const std::optional<std::string>& replaces) {
+    auto options = manager::order_options_for(client.directory(), config.profile);
+    options.replaces = replaces;
+    if (!replaces) return new_order_with_account(ids, options);
+    try {
+      return new_order_with_account(ids, options);
+    } catch (const AcmeError& e) {
+      if (!e.problem().is("alreadyReplaced")) throw;
+      log(LogLevel::warning, "certificate {} was already replaced; ordering without \"replaces\"",
+          *replaces);
+    }
+    options.replaces.reset();
+    return new_order_with_account(ids, options);
   }
 
   IssuedCertificate obtain(const std::vector<std::string>& requested) {
+    return with_events(requested, CertificateEventType::issued, [&] {
+      return issue(requested, config.key_type, std::nullopt, CertificateRecord{}.store);
+    });
+  }
+
+  IssuedCertificate issue(const std::vector<std::string>& requested, KeyType key_type,
+                          const std::optional<std::string>& replaces,
+                          const std::string& tls_store) {
     const auto names = normalize_dns_names(requested);
     std::vector<acme::Identifier> ids;
     for (const auto& n : names) ids.push_back(acme::Identifier{"dns", n});
-    auto order = new_order_with_account(ids);
+    auto order = place_order(ids, replaces);
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
       manager::complete_authorizations(
@@ -169,18 +209,193 @@ struct CertManager::Impl {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
     }
-    const auto cert_key = PrivateKey::generate(config.key_type);
+    const auto cert_key = PrivateKey::generate(key_type);
     order = finalize(order, cert_key, names);
     CertificateRecord record;
     record.main = names.front();
     record.sans.assign(names.begin() + 1, names.end());
     record.certificate_pem = download_preferred_chain(order);
     record.key_pem = cert_key.to_pem();
+    record.store = tls_store;
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
     config.store->save_certificate(config.resolver, record);
     log(LogLevel::info, "certificate for {} stored (serial {})", record.main,
         issued.info.serial_hex);
     return issued;
+  }
+
+  // ---- events, renewal, revocation, account changes ----
+
+  void notify(const CertificateEvent& event) {
+    if (!config.on_event) return;
+    try {
+      config.on_event(event);
+    } catch (const std::exception& e) {
+      log(LogLevel::error, "event callback failed: {}", e.what());
+    }
+  }
+
+  /// Runs `action`, then tells on_event what came of it (success as `type`, or the failure).
+  template <typename Action>
+  IssuedCertificate with_events(const std::vector<std::string>& names, CertificateEventType type,
+                                Action action) {
+    try {
+      IssuedCertificate issued = action();
+      notify({type, issued.record.names(), config.resolver, issued.info.not_after, {}});
+      return issued;
+    } catch (const std::exception& e) {
+      notify({CertificateEventType::failed, names, config.resolver, std::nullopt, e.what()});
+      throw;
+    }
+  }
+
+  /// ARI's ID of a certificate, or "" when it has none (no Authority Key Identifier).
+  std::string ari_id(const std::string& certificate_pem) {
+    try {
+      return acme::certificate_id(certificate_pem);
+    } catch (const Error& e) {
+      log(LogLevel::warning, "no ARI certificate ID: {}", e.what());
+      return {};
+    }
+  }
+
+  bool server_offers_ari() {
+    try {
+      return !client.directory().renewal_info.empty();
+    } catch (const Error& e) {
+      log(LogLevel::warning, "directory unavailable, deciding without ARI: {}", e.what());
+      return false;
+    }
+  }
+
+  IssuedCertificate renew(const CertificateRecord& current) {
+    try {
+      return with_events(current.names(), CertificateEventType::renewed, [&] {
+        const KeyType key_type = PrivateKey::from_pem(current.key_pem).type();
+        std::optional<std::string> replaces;
+        if (!client.directory().renewal_info.empty()) {
+          if (auto id = ari_id(current.certificate_pem); !id.empty()) replaces = id;
+        }
+        return issue(current.names(), key_type, replaces, current.store);
+      });
+    } catch (const std::exception& e) {
+      record_failure(current, e.what());
+      throw;
+    }
+  }
+
+  /// Counts a failed renewal in the stored entry, for the backoff. Never throws: the renewal's
+  /// own error is what the caller must see.
+  void record_failure(const CertificateRecord& current, const std::string& message) noexcept {
+    try {
+      const auto stored = manager::stored_entry(*config.store, config.resolver, current);
+      if (!stored) return;
+      RenewalState state = stored->renewal;
+      ++state.failed_attempts;
+      state.last_failure = std::chrono::system_clock::now();
+      state.last_error = message;
+      manager::save_renewal_state(*config.store, config.resolver, current, state);
+    } catch (const std::exception& e) {
+      log(LogLevel::error, "cannot record the failed renewal of {}: {}", current.main, e.what());
+    }
+  }
+
+  /// The stored state of this certificate, ARI refreshed when stale (and saved).
+  RenewalState current_renewal_state(const CertificateRecord& certificate,
+                                     std::chrono::system_clock::time_point now) {
+    const auto stored = manager::stored_entry(*config.store, config.resolver, certificate);
+    RenewalState state = stored ? stored->renewal : certificate.renewal;
+    const std::string id = ari_id(certificate.certificate_pem);
+    if (state.ari_cert_id != id) state = manager::without_ari(state);
+    if (id.empty() || !server_offers_ari() || !manager::ari_is_stale(state, id, now)) return state;
+    try {
+      const auto info = client.renewal_info(certificate.certificate_pem);
+      {
+        std::lock_guard<std::mutex> lock(random_mutex);
+        state = manager::with_renewal_info(state, id, info, now, random);
+      }
+      if (stored) manager::save_renewal_state(*config.store, config.resolver, certificate, state);
+    } catch (const Error& e) {
+      log(LogLevel::warning, "renewal information for {} unavailable: {}", certificate.main,
+          e.what());
+    }
+    return state;
+  }
+
+  RenewalDecision check_renewal(const CertificateRecord& certificate,
+                                std::chrono::system_clock::time_point now, int days) {
+    const auto info = parse_certificate(certificate.certificate_pem);
+    const RenewalState state = current_renewal_state(certificate, now);
+    return decide_renewal(info.not_before, info.not_after, state, now, days);
+  }
+
+  void revoke(const CertificateRecord& certificate, std::optional<int> reason,
+              CertManager::RevocationSigner signer) {
+    if (signer == CertManager::RevocationSigner::certificate_key) {
+      client.revoke_certificate_with_key(certificate.certificate_pem,
+                                         PrivateKey::from_pem(certificate.key_pem), reason);
+    } else {
+      ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+      client.revoke_certificate(certificate.certificate_pem, reason);
+    }
+    log(LogLevel::info, "certificate for {} revoked", certificate.main);
+  }
+
+  /// The stored account after ensure_account() made sure there is one.
+  AccountRecord stored_account() {
+    ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+    auto record = config.store->load_account(config.resolver);
+    if (!record || record->private_key_der.empty()) {
+      throw Error(ErrorKind::storage, "resolver \"" + config.resolver + "\" has no stored account");
+    }
+    return *record;
+  }
+
+  void rollover_account_key() {
+    AccountRecord record = stored_account();
+    const PrivateKey old_key = PrivateKey::from_der(record.private_key_der);
+    const PrivateKey new_key = PrivateKey::generate(old_key.type());
+    client.key_change(new_key);
+    record.private_key_der = new_key.to_der();
+    try {
+      config.store->save_account(config.resolver, record);
+    } catch (const Error& e) {
+      // The server now knows only the new key, which the store could not keep: switch back.
+      try {
+        client.key_change(old_key);
+      } catch (const Error& rollback) {
+        throw Error(ErrorKind::storage,
+                    std::string("the new account key could not be stored (") + e.what() +
+                        ") and switching the server back to the old key failed (" +
+                        rollback.what() + "): the stored key no longer signs for the account");
+      }
+      throw Error(ErrorKind::storage, std::string("the new account key could not be stored (") +
+                                          e.what() + "); the account keeps its old key");
+    }
+    log(LogLevel::info, "account key of {} replaced", record.uri);
+  }
+
+  acme::Account deactivate_account() {
+    AccountRecord record = stored_account();
+    auto deactivated = client.deactivate_account();
+    record.registration_body = deactivated.body_json;
+    config.store->save_account(config.resolver, record);
+    std::lock_guard<std::mutex> lock(account_mutex);
+    account.reset();
+    log(LogLevel::info, "account {} deactivated", record.uri);
+    return deactivated;
+  }
+
+  acme::Account update_account_email(const std::string& email) {
+    AccountRecord record = stored_account();
+    auto updated = client.update_account(contacts_for(email));
+    record.email = email;
+    record.registration_body = updated.body_json;
+    config.store->save_account(config.resolver, record);
+    std::lock_guard<std::mutex> lock(account_mutex);
+    config.email = email;
+    if (account) account->contact = updated.contact;
+    return updated;
   }
 };
 
@@ -197,6 +412,37 @@ acme::Account CertManager::ensure_account(AccountCheck check, bool* created) {
 
 IssuedCertificate CertManager::obtain(const std::vector<std::string>& names) {
   return impl_->obtain(names);
+}
+
+IssuedCertificate CertManager::renew(const CertificateRecord& current) {
+  return impl_->renew(current);
+}
+
+RenewalDecision CertManager::check_renewal(const CertificateRecord& certificate,
+                                           std::chrono::system_clock::time_point now, int days) {
+  return impl_->check_renewal(certificate, now, days);
+}
+
+bool CertManager::is_due(const CertificateRecord& certificate,
+                         std::chrono::system_clock::time_point now, int days) {
+  return check_renewal(certificate, now, days).due;
+}
+
+void CertManager::revoke(const CertificateRecord& certificate, std::optional<int> reason,
+                         RevocationSigner signer) {
+  impl_->revoke(certificate, reason, signer);
+}
+
+void CertManager::rollover_account_key() {
+  impl_->rollover_account_key();
+}
+
+acme::Account CertManager::deactivate_account() {
+  return impl_->deactivate_account();
+}
+
+acme::Account CertManager::update_account_email(const std::string& email) {
+  return impl_->update_account_email(email);
 }
 
 acme::RequestStats CertManager::request_stats() const {

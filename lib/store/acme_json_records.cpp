@@ -5,6 +5,7 @@
 #include "acmecpp/error.hpp"
 #include "core/base64.hpp"
 #include "store/json_members.hpp"
+#include "store/renewal_state_json.hpp"
 
 namespace acmecpp::store {
 namespace {
@@ -127,6 +128,7 @@ CertificateRecord read_certificate(const Json& entry, const std::string& place) 
   const Json* store = find_member(entry, "Store");
   record.store = store == nullptr || store->is_null() ? std::string(kDefaultTlsStore)
                                                       : read_string(entry, "Store", place);
+  record.renewal = read_renewal_state(entry, place);
   return record;
 }
 
@@ -173,6 +175,7 @@ void write_certificate(Json& entry, const CertificateRecord& record) {
              record.certificate_pem.empty());
   set_member(entry, "key", core::base64_encode(record.key_pem), record.key_pem.empty());
   set_member(entry, "Store", record.store, record.store == kDefaultTlsStore);
+  write_renewal_state(entry, record.renewal);
 }
 
 }  // namespace acmecpp::store

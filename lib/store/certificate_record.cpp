@@ -10,4 +10,17 @@ std::vector<std::string> CertificateRecord::names() const {
   return all;
 }
 
+bool RenewalState::empty() const {
+  return *this == RenewalState{};
+}
+
+bool RenewalState::operator==(const RenewalState& other) const {
+  return ari_cert_id == other.ari_cert_id && ari_window_start == other.ari_window_start &&
+         ari_window_end == other.ari_window_end && ari_selected_time == other.ari_selected_time &&
+         ari_checked_at == other.ari_checked_at && ari_retry_after == other.ari_retry_after &&
+         ari_explanation_url == other.ari_explanation_url &&
+         failed_attempts == other.failed_attempts && last_failure == other.last_failure &&
+         last_error == other.last_error;
+}
+
 }  // namespace acmecpp

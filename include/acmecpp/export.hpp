@@ -1,0 +1,52 @@
+#pragma once
+/// @file
+/// Writing a stored certificate out as files for servers that do not read acme.json (nginx,
+/// Apache, HAProxy, Postfix, ...).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acmecpp/store.hpp"
+
+namespace acmecpp {
+
+enum class ExportFormat {
+  /// certbot's layout: DIR/<name>/cert.pem (leaf), chain.pem (the issuers), fullchain.pem (leaf
+  /// and issuers), privkey.pem.
+  pem,
+  /// One file for HAProxy's "crt": DIR/<name>.pem holding the private key, then the full chain.
+  haproxy,
+};
+
+/// "pem" or "haproxy" (case-insensitive); throws Error(invalid_input) naming the value.
+ExportFormat parse_export_format(std::string_view text);
+std::string_view to_string(ExportFormat format);
+
+/// The files export_certificate() wrote; a path is empty when the format has no such file.
+struct ExportedFiles {
+  std::string certificate;  ///< pem: cert.pem; haproxy: the combined file
+  std::string chain;        ///< pem: chain.pem; haproxy: empty
+  std::string fullchain;    ///< pem: fullchain.pem; haproxy: the combined file
+  std::string private_key;  ///< pem: privkey.pem; haproxy: the combined file
+
+  /// Every distinct file written, in the order written.
+  std::vector<std::string> paths() const;
+};
+
+/// The file-system name used for a certificate's main name: the name itself, with a wildcard's
+/// "*" written as "_" ("*.example.com" -> "_.example.com"; "_" never occurs in a valid DNS name,
+/// so this cannot collide). Throws Error(invalid_input) for a name that could escape the output
+/// directory or is not a DNS name ("", "..", "a/b", ...).
+std::string export_name(std::string_view main);
+
+/// Writes `record` into `out_dir` (created when missing) in `format`. Files holding the private
+/// key get mode 0600, the others 0644. Each file is replaced atomically (temporary file in the
+/// same directory, fsync, rename, directory fsync), so a reader sees the old or the new file,
+/// never a partial one; a reader between two renames may still see a new certificate beside the
+/// old key, so reload servers after this returns (see hooks.hpp). Throws Error(invalid_input) for
+/// a record without certificate or key, Error(storage) naming the file that could not be written.
+ExportedFiles export_certificate(const CertificateRecord& record, const std::string& out_dir,
+                                 ExportFormat format);
+
+}  // namespace acmecpp

@@ -1,0 +1,22 @@
+#pragma once
+// RFC 3339 timestamps ("2025-01-02T04:00:00Z"), as ARI windows, acme.json's acmecpp member and
+// hook environments use them. No timegm()/gmtime(): the civil-date arithmetic is done here, so
+// the result never depends on the process's TZ or locale.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace acmecpp::core {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+/// UTC with whole seconds, e.g. "2025-01-02T04:00:00Z" (fractions are truncated).
+std::string format_rfc3339(SystemTime time);
+
+/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)" ('t'/'z' and a space for 'T' accepted).
+/// nullopt when `text` is not such a timestamp (or names an impossible date).
+std::optional<SystemTime> parse_rfc3339(std::string_view text);
+
+}  // namespace acmecpp::core

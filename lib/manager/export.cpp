@@ -1,0 +1,126 @@
+// export_certificate(): a stored certificate as files in certbot's or HAProxy's layout.
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <system_error>
+
+#include "acmecpp/certificate.hpp"
+#include "acmecpp/error.hpp"
+#include "acmecpp/export.hpp"
+#include "manager/atomic_output_file.hpp"
+
+namespace acmecpp {
+namespace {
+
+constexpr mode_t kPublicMode = 0644;
+constexpr mode_t kSecretMode = 0600;
+
+struct PemParts {
+  std::string leaf, issuers, key;
+};
+
+std::string with_final_newline(std::string text) {
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text;
+}
+
+PemParts split_record(const CertificateRecord& record) {
+  if (record.certificate_pem.empty() || record.key_pem.empty()) {
+    throw Error(ErrorKind::invalid_input,
+                "certificate \"" + record.main + "\" has no certificate or no key to export");
+  }
+  const auto blocks = split_pem_chain(record.certificate_pem);
+  PemParts parts;
+  parts.leaf = blocks.front();
+  for (std::size_t i = 1; i < blocks.size(); ++i) parts.issuers += blocks[i];
+  parts.key = with_final_newline(record.key_pem);
+  return parts;
+}
+
+bool allowed_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+}
+
+void make_directory(const std::filesystem::path& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw Error(ErrorKind::storage,
+                "cannot create directory " + directory.string() + ": " + error.message());
+  }
+}
+
+ExportedFiles write_pem_layout(const PemParts& parts, const std::filesystem::path& directory) {
+  make_directory(directory);
+  ExportedFiles files;
+  files.certificate = (directory / "cert.pem").string();
+  files.chain = (directory / "chain.pem").string();
+  files.fullchain = (directory / "fullchain.pem").string();
+  files.private_key = (directory / "privkey.pem").string();
+  // The key first: a server reloaded in between then pairs the old certificate with the new key
+  // at worst for the time of three renames, as with the reverse order.
+  manager::write_file_atomically(files.private_key, parts.key, kSecretMode);
+  manager::write_file_atomically(files.certificate, parts.leaf, kPublicMode);
+  manager::write_file_atomically(files.chain, parts.issuers, kPublicMode);
+  manager::write_file_atomically(files.fullchain, parts.leaf + parts.issuers, kPublicMode);
+  return files;
+}
+
+ExportedFiles write_haproxy_file(const PemParts& parts, const std::filesystem::path& file) {
+  make_directory(file.parent_path());
+  manager::write_file_atomically(file.string(), parts.key + parts.leaf + parts.issuers,
+                                 kSecretMode);
+  ExportedFiles files;
+  files.certificate = files.fullchain = files.private_key = file.string();
+  return files;
+}
+
+}  // namespace
+
+ExportFormat parse_export_format(std::string_view text) {
+  std::string lowered(text);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lowered == "pem") return ExportFormat::pem;
+  if (lowered == "haproxy") return ExportFormat::haproxy;
+  throw Error(ErrorKind::invalid_input,
+              "unknown export format \"" + std::string(text) + "\"; accepted: pem, haproxy");
+}
+
+std::string_view to_string(ExportFormat format) {
+  return format == ExportFormat::haproxy ? "haproxy" : "pem";
+}
+
+std::vector<std::string> ExportedFiles::paths() const {
+  std::vector<std::string> all;
+  for (const auto* path : {&private_key, &certificate, &chain, &fullchain}) {
+    if (!path->empty() && std::find(all.begin(), all.end(), *path) == all.end()) {
+      all.push_back(*path);
+    }
+  }
+  return all;
+}
+
+std::string export_name(std::string_view main) {
+  std::string name(main);
+  if (name.compare(0, 2, "*.") == 0) name[0] = '_';
+  const bool safe = !name.empty() && name.front() != '.' && name.find("..") == std::string::npos &&
+                    std::all_of(name.begin(), name.end(), allowed_name_char);
+  if (!safe) {
+    throw Error(ErrorKind::invalid_input,
+                "certificate name \"" + std::string(main) + "\" cannot be used as a file name");
+  }
+  return name;
+}
+
+ExportedFiles export_certificate(const CertificateRecord& record, const std::string& out_dir,
+                                 ExportFormat format) {
+  const std::string name = export_name(record.main);
+  const PemParts parts = split_record(record);
+  const std::filesystem::path base(out_dir);
+  if (format == ExportFormat::haproxy) return write_haproxy_file(parts, base / (name + ".pem"));
+  return write_pem_layout(parts, base / name);
+}
+
+}  // namespace acmecpp

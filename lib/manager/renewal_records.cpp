@@ -1,0 +1,28 @@
+#include "manager/renewal_records.hpp"
+
+#include <strings.h>
+
+namespace acmecpp::manager {
+
+std::optional<CertificateRecord> stored_entry(const Store& store, const std::string& resolver,
+                                              const CertificateRecord& certificate) {
+  for (auto& entry : store.certificates(resolver)) {
+    if (::strcasecmp(entry.main.c_str(), certificate.main.c_str()) == 0 &&
+        entry.certificate_pem == certificate.certificate_pem) {
+      return std::move(entry);
+    }
+  }
+  return std::nullopt;
+}
+
+bool save_renewal_state(Store& store, const std::string& resolver,
+                        const CertificateRecord& certificate, const RenewalState& state) {
+  auto entry = stored_entry(store, resolver, certificate);
+  if (!entry) return false;
+  if (entry->renewal == state) return true;
+  entry->renewal = state;
+  store.save_certificate(resolver, *entry);
+  return true;
+}
+
+}  // namespace acmecpp::manager

@@ -1,0 +1,133 @@
+#include "store/renewal_state_json.hpp"
+
+#include "acmecpp/error.hpp"
+#include "core/rfc3339.hpp"
+#include "store/json_members.hpp"
+
+namespace acmecpp::store {
+namespace {
+
+constexpr std::string_view kMember = "acmecpp";
+using TimePoint = std::chrono::system_clock::time_point;
+
+Error member_error(const std::string& place, std::string_view member, const char* problem) {
+  return Error(ErrorKind::storage, place + ": field \"" + std::string(member) + "\" " + problem);
+}
+
+const Json* object_at(const Json& object, std::string_view name, const std::string& place) {
+  const Json* member = find_member(object, name);
+  if (member == nullptr || member->is_null()) return nullptr;
+  if (!member->is_object()) throw member_error(place, name, "must be an object");
+  return member;
+}
+
+std::string string_at(const Json& object, std::string_view name, const std::string& place) {
+  const Json* member = find_member(object, name);
+  if (member == nullptr || member->is_null()) return {};
+  if (!member->is_string()) throw member_error(place, name, "must be a string");
+  return member->get<std::string>();
+}
+
+std::optional<long long> integer_at(const Json& object, std::string_view name,
+                                    const std::string& place) {
+  const Json* member = find_member(object, name);
+  if (member == nullptr || member->is_null()) return std::nullopt;
+  if (!member->is_number_integer()) throw member_error(place, name, "must be an integer");
+  return member->get<long long>();
+}
+
+std::optional<TimePoint> time_at(const Json& object, std::string_view name,
+                                 const std::string& place) {
+  const std::string text = string_at(object, name, place);
+  if (text.empty()) return std::nullopt;
+  const auto time = core::parse_rfc3339(text);
+  if (!time) throw member_error(place, name, "is not an RFC 3339 time");
+  return time;
+}
+
+void read_ari(const Json& ari, const std::string& place, RenewalState& state) {
+  state.ari_cert_id = string_at(ari, "certID", place);
+  state.ari_window_start = time_at(ari, "windowStart", place);
+  state.ari_window_end = time_at(ari, "windowEnd", place);
+  state.ari_selected_time = time_at(ari, "selectedTime", place);
+  state.ari_checked_at = time_at(ari, "checkedAt", place);
+  if (const auto seconds = integer_at(ari, "retryAfterSeconds", place)) {
+    state.ari_retry_after = std::chrono::seconds(*seconds);
+  }
+  state.ari_explanation_url = string_at(ari, "explanationURL", place);
+}
+
+void read_failures(const Json& failures, const std::string& place, RenewalState& state) {
+  state.failed_attempts = static_cast<int>(integer_at(failures, "count", place).value_or(0));
+  state.last_failure = time_at(failures, "last", place);
+  state.last_error = string_at(failures, "lastError", place);
+}
+
+void put_string(Json& object, const char* name, const std::string& value) {
+  if (!value.empty()) object[name] = value;
+}
+
+void put_time(Json& object, const char* name, const std::optional<TimePoint>& time) {
+  if (time) object[name] = core::format_rfc3339(*time);
+}
+
+Json ari_json(const RenewalState& state) {
+  Json ari = Json::object();
+  put_string(ari, "certID", state.ari_cert_id);
+  put_time(ari, "windowStart", state.ari_window_start);
+  put_time(ari, "windowEnd", state.ari_window_end);
+  put_time(ari, "selectedTime", state.ari_selected_time);
+  put_time(ari, "checkedAt", state.ari_checked_at);
+  if (state.ari_retry_after) ari["retryAfterSeconds"] = state.ari_retry_after->count();
+  put_string(ari, "explanationURL", state.ari_explanation_url);
+  return ari;
+}
+
+Json failures_json(const RenewalState& state) {
+  Json failures = Json::object();
+  if (state.failed_attempts != 0) failures["count"] = state.failed_attempts;
+  put_time(failures, "last", state.last_failure);
+  put_string(failures, "lastError", state.last_error);
+  return failures;
+}
+
+void erase_member(Json& entry) {
+  for (auto it = entry.begin(); it != entry.end(); ++it) {
+    if (equal_ignoring_case(it.key(), kMember)) {
+      entry.erase(it);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+RenewalState read_renewal_state(const Json& entry, const std::string& place) {
+  RenewalState state;
+  const Json* member = find_member(entry, kMember);
+  if (member == nullptr || member->is_null()) return state;
+  if (!member->is_object()) throw member_error(place, kMember, "must be an object");
+  const std::string member_place = place + ", " + std::string(kMember);
+  if (const Json* ari = object_at(*member, "ari", member_place)) {
+    read_ari(*ari, member_place + ".ari", state);
+  }
+  if (const Json* failures = object_at(*member, "failures", member_place)) {
+    read_failures(*failures, member_place + ".failures", state);
+  }
+  return state;
+}
+
+void write_renewal_state(Json& entry, const RenewalState& state) {
+  if (state.empty()) {
+    erase_member(entry);
+    return;
+  }
+  Json member = Json::object();
+  if (Json ari = ari_json(state); !ari.empty()) member["ari"] = std::move(ari);
+  if (Json failures = failures_json(state); !failures.empty()) {
+    member["failures"] = std::move(failures);
+  }
+  set_member(entry, kMember, std::move(member), false);
+}
+
+}  // namespace acmecpp::store

@@ -1,0 +1,58 @@
+#pragma once
+// A stand-in for a CA's ACME Renewal Information (RFC 9773) and profiles, since Pebble 2.4 has
+// neither: an HTTPS reverse proxy on 127.0.0.1 in front of a PebbleEnv. It forwards every ACME
+// request to Pebble unchanged, keeping the Host header, so Pebble builds every URL it returns
+// (and checks every JWS "url") against the proxy's address; the client therefore talks to the
+// proxy throughout. The proxy adds "renewalInfo" (served by itself, with a window the test sets)
+// and optionally meta.profiles to the directory, records the payloads of newOrder requests, and
+// can answer an order carrying "replaces" with the problem alreadyReplaced, as a CA would. It
+// serves with Pebble's own TLS certificate, so clients trust it with PebbleEnv::ca_bundle().
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/pebble_env.hpp"
+
+namespace acmecpp::testing {
+
+struct AriWindow {
+  std::chrono::system_clock::time_point start, end;
+  std::optional<std::chrono::seconds> retry_after;  ///< sent as Retry-After when set
+  std::string explanation_url;                      ///< sent as explanationURL when not empty
+};
+
+class AriServer {
+ public:
+  /// Starts on a free port. `profiles`: names listed in the directory's meta.profiles.
+  explicit AriServer(const PebbleEnv& pebble, std::vector<std::string> profiles = {});
+  ~AriServer();
+  AriServer(const AriServer&) = delete;
+  AriServer& operator=(const AriServer&) = delete;
+
+  /// "https://127.0.0.1:<port>/dir"
+  std::string directory_url() const;
+
+  /// The window served for every certificate ID; none set: renewalInfo answers 404.
+  void set_window(const AriWindow& window);
+  /// While true, a newOrder whose payload has "replaces" is answered with alreadyReplaced (409)
+  /// instead of being forwarded.
+  void set_reject_replaces(bool reject);
+
+  /// Payloads (decoded JSON) of every newOrder request received, in order.
+  std::vector<nlohmann::json> new_order_payloads() const;
+  /// Certificate IDs asked for at renewalInfo, in order.
+  std::vector<std::string> renewal_info_requests() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace acmecpp::testing

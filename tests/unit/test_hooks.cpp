@@ -1,0 +1,137 @@
+// Exec hooks: real /bin/sh processes receiving the event's environment; exit codes, output
+// tails, timeouts that kill the whole process group.
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <thread>
+
+#include "acmecpp/hooks.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace acmecpp;
+using namespace acmecpp::testing;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+CertificateEvent renewed_event() {
+  CertificateEvent event;
+  event.type = CertificateEventType::renewed;
+  event.names = {"example.test", "www.example.test"};
+  event.resolver = "le";
+  event.not_after = std::chrono::system_clock::time_point(std::chrono::seconds(1735790400));
+  return event;
+}
+
+/// "NAME=value" lines of the hook's ACMECPP_* environment, as the hook saw them.
+std::string acmecpp_variables(const HookResult& result) {
+  return result.stdout_tail;
+}
+
+bool ended_within(pid_t pid, milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (process_alive(pid)) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a hook receives the event in ACMECPP_* variables, and no stale ones") {
+  ::setenv("ACMECPP_STALE", "from the parent", 1);
+  ::setenv("ACMECPP_ERROR", "an old error", 1);
+  ExportedFiles files;
+  files.certificate = "/out/example.test/cert.pem";
+  files.chain = "/out/example.test/chain.pem";
+  files.fullchain = "/out/example.test/fullchain.pem";
+  files.private_key = "/out/example.test/privkey.pem";
+  const auto result =
+      run_event_hook("env | grep '^ACMECPP_' | LC_ALL=C sort", renewed_event(), files);
+  ::unsetenv("ACMECPP_STALE");
+  ::unsetenv("ACMECPP_ERROR");
+  CHECK(result.succeeded());
+  CHECK(acmecpp_variables(result) ==
+        "ACMECPP_CERT_PATH=/out/example.test/cert.pem\n"
+        "ACMECPP_CHAIN_PATH=/out/example.test/chain.pem\n"
+        "ACMECPP_EVENT=renewed\n"
+        "ACMECPP_FULLCHAIN_PATH=/out/example.test/fullchain.pem\n"
+        "ACMECPP_KEY_PATH=/out/example.test/privkey.pem\n"
+        "ACMECPP_MAIN=example.test\n"
+        "ACMECPP_NAMES=example.test www.example.test\n"
+        "ACMECPP_NOT_AFTER=2025-01-02T04:00:00Z\n"
+        "ACMECPP_RESOLVER=le\n");
+}
+
+TEST_CASE("a failure's hook gets the error and no expiry; the inherited PATH still works") {
+  CertificateEvent event;
+  event.type = CertificateEventType::failed;
+  event.names = {"down.example.test"};
+  event.resolver = "le";
+  event.error = "challenge failed: connection refused";
+  const auto env = hook_environment(event);
+  CHECK(env.at("ACMECPP_EVENT") == "failed");
+  CHECK(env.at("ACMECPP_ERROR") == "challenge failed: connection refused");
+  CHECK(env.count("ACMECPP_NOT_AFTER") == 0);
+  CHECK(env.count("ACMECPP_CERT_PATH") == 0);
+  const auto result =
+      run_event_hook("printf '%s|%s' \"$ACMECPP_ERROR\" \"$(echo ok | tr a-z A-Z)\"", event);
+  CHECK(result.stdout_tail == "challenge failed: connection refused|OK");
+}
+
+TEST_CASE("a non-zero exit is reported with the tail of stderr") {
+  const auto result = run_hook("echo 'reload failed: nginx.conf line 3' >&2; exit 3", {});
+  CHECK(result.exit_code == 3);
+  CHECK_FALSE(result.timed_out);
+  CHECK_FALSE(result.succeeded());
+  CHECK(result.stderr_tail == "reload failed: nginx.conf line 3\n");
+  HookOptions small;
+  small.output_tail_bytes = 10;
+  const auto long_output = run_hook("seq 1 1000; seq 1 500 >&2", {}, small);
+  CHECK(long_output.stdout_tail == "\n999\n1000\n");
+  CHECK(long_output.stderr_tail == "8\n499\n500\n");
+  CHECK(long_output.succeeded());
+}
+
+TEST_CASE("a hook over its timeout is killed with everything it started") {
+  TempDir dir;
+  const std::string pid_file = (dir / "child.pid").string();
+  HookOptions options;
+  options.timeout = milliseconds(300);
+  const auto started = Clock::now();
+  const auto result =
+      run_hook("sleep 30 & echo $! > '" + pid_file + "'; echo waiting; sleep 30", {}, options);
+  CHECK(result.timed_out);
+  CHECK_FALSE(result.succeeded());
+  CHECK(result.term_signal == SIGKILL);
+  CHECK(result.stdout_tail == "waiting\n");
+  CHECK(Clock::now() - started < std::chrono::seconds(5));
+  const pid_t background = static_cast<pid_t>(std::stol(read_text_file(pid_file)));
+  CHECK(ended_within(background, milliseconds(2000)));
+}
+
+TEST_CASE("a hook that leaves a process holding its output returns when the shell exits") {
+  TempDir dir;
+  const std::string pid_file = (dir / "daemon.pid").string();
+  const auto started = Clock::now();
+  const auto result = run_hook("sleep 30 & echo $! > '" + pid_file + "'; echo started", {});
+  const pid_t daemon = static_cast<pid_t>(std::stol(read_text_file(pid_file)));
+  CHECK(result.succeeded());
+  CHECK(result.stdout_tail == "started\n");
+  CHECK(Clock::now() - started < std::chrono::seconds(5));
+  // A daemon the hook started legitimately outlives it; the test cleans up its own.
+  CHECK(process_alive(daemon));
+  ::kill(daemon, SIGKILL);
+}
+
+TEST_CASE("a hook that closes its output but keeps running still times out") {
+  HookOptions options;
+  options.timeout = milliseconds(300);
+  const auto result = run_hook("exec >&- 2>&-; sleep 30", {}, options);
+  CHECK(result.timed_out);
+}
