@@ -8,7 +8,7 @@
 namespace acmectl {
 
 int run_register(const SettingsSource& source) {
-  acmecpp::CertManager manager(manager_config(open_context(source)));
+  acmecpp::CertManager manager(manager_config(open_context(source), false));
   bool created = false;
   // Ask the server even when the store has the account: `register` is how an operator checks it.
   const auto account =

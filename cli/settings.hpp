@@ -32,6 +32,14 @@ struct Settings {
   std::string webroot;
   std::string tls_address = "0.0.0.0";
   std::uint16_t tls_port = 443;
+  std::vector<std::string> challenge_for;      ///< "NAME=TYPE", e.g. "*.example.com=dns-01"
+  std::string dns_provider;                    ///< rfc2136, exec, cloudflare, challtestsrv
+  std::vector<std::string> dns_options;        ///< "KEY=VALUE", winning over the environment
+  std::vector<std::string> dns_resolvers;      ///< for the propagation check, "host[:port]"
+  std::vector<std::string> dns_authoritative;  ///< ask these "host:port" instead of the NS set
+  std::uint16_t dns_authoritative_port = 53;
+  std::uint16_t dns_propagation_timeout = 120;  ///< seconds
+  bool dns_skip_check = false;
   // Logging.
   bool verbose = false;
   bool quiet = false;

@@ -1,10 +1,13 @@
 #include "setup.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <mutex>
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
+#include "acmecpp/tlsalpn01.hpp"
+#include "dns_setup.hpp"
 
 namespace acmectl {
 namespace {
@@ -32,14 +35,51 @@ std::optional<acmecpp::acme::ExternalAccountBinding> eab(const Settings& s) {
   return acmecpp::acme::ExternalAccountBinding{s.eab_kid, s.eab_hmac_key};
 }
 
-std::shared_ptr<acmecpp::Solver> make_solver(const Settings& s) {
-  const std::string type = s.challenge.empty() ? "http-01" : s.challenge;
+std::string default_challenge(const Settings& s) {
+  return s.challenge.empty() ? "http-01" : s.challenge;
+}
+
+std::shared_ptr<acmecpp::Solver> make_solver(const std::string& type, const Settings& s,
+                                             const acmecpp::LogSink& log) {
   if (type == "http-01") {
     if (!s.webroot.empty()) return std::make_shared<acmecpp::Http01WebrootSolver>(s.webroot);
     return std::make_shared<acmecpp::Http01StandaloneSolver>(s.http_address, s.http_port);
   }
+  if (type == "tls-alpn-01") {
+    return std::make_shared<acmecpp::TlsAlpn01StandaloneSolver>(s.tls_address, s.tls_port);
+  }
+  if (type == "dns-01") return make_dns01_solver(s, log);
   throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
-                       "unknown challenge \"" + type + "\" (http-01)");
+                       "unknown challenge \"" + type + "\" (http-01, tls-alpn-01, dns-01)");
+}
+
+/// "NAME=TYPE" entries of --challenge-for.
+std::map<std::string, std::string> challenge_for_name(const Settings& s) {
+  std::map<std::string, std::string> per_name;
+  for (const auto& entry : s.challenge_for) {
+    const auto eq = entry.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size()) {
+      throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                           "--challenge-for \"" + entry + "\" is not NAME=TYPE");
+    }
+    per_name[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return per_name;
+}
+
+/// A solver for the default challenge and for every type named per name; the default first.
+void add_solvers(acmecpp::ManagerConfig& config, const Settings& s) {
+  config.challenge_for_name = challenge_for_name(s);
+  std::vector<std::string> types{default_challenge(s)};
+  for (const auto& [name, type] : config.challenge_for_name) {
+    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+  }
+  for (const auto& type : types) config.solvers.push_back(make_solver(type, s, config.log));
+  // The default challenge wins wherever the server offers it.
+  auto& preference = config.challenge_preference;
+  preference.erase(std::remove(preference.begin(), preference.end(), types.front()),
+                   preference.end());
+  preference.insert(preference.begin(), types.front());
 }
 
 }  // namespace
@@ -52,7 +92,7 @@ Context open_context(const SettingsSource& source) {
   return Context{source.resolve(resolver), std::move(store), resolver};
 }
 
-acmecpp::ManagerConfig manager_config(const Context& context) {
+acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers) {
   const Settings& s = context.settings;
   acmecpp::ManagerConfig config;
   config.acme.directory_url = directory_url(s);
@@ -65,8 +105,8 @@ acmecpp::ManagerConfig manager_config(const Context& context) {
   config.resolver = context.resolver;
   config.store = context.store;
   config.preferred_chain = s.preferred_chain;
-  config.solvers.push_back(make_solver(s));
   config.log = stderr_log_sink(s);
+  if (with_solvers) add_solvers(config, s);
   return config;
 }
 

@@ -21,8 +21,9 @@ struct Context {
 /// only resolver, else "letsencrypt"; then the settings for that resolver.
 Context open_context(const SettingsSource& source);
 
-/// The manager configuration every command shares, with the solvers the settings ask for.
-acmecpp::ManagerConfig manager_config(const Context& context);
+/// The manager configuration every command shares, with the solvers the settings ask for
+/// (commands that never order leave them out, so that challenge settings need not be complete).
+acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers = true);
 
 /// A log sink writing "acmectl: level: message" lines to stderr, filtered by -v/-q.
 acmecpp::LogSink stderr_log_sink(const Settings& settings);

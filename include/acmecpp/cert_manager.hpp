@@ -38,6 +38,8 @@ struct ManagerConfig {
   std::vector<std::shared_ptr<Solver>> solvers;
   /// Challenge type per name, e.g. {"*.example.com": "dns-01", "example.com": "http-01"}.
   std::map<std::string, std::string> challenge_for_name;
+  /// Which challenge type to use when the server offers several that have a solver.
+  std::vector<std::string> challenge_preference{"tls-alpn-01", "http-01", "dns-01"};
   /// When set, the chain whose topmost certificate is issued by a CA with this common name is
   /// kept instead of the server's default (compared case-insensitively).
   std::string preferred_chain;

@@ -24,10 +24,9 @@ std::string display_name(const acme::Authorization& authz) {
   return (authz.wildcard ? "*." : "") + authz.identifier.value;
 }
 
-int preference(const std::string& type) {
-  static const std::vector<std::string> order{"tls-alpn-01", "http-01", "dns-01"};
-  const auto it = std::find(order.begin(), order.end(), type);
-  return int(it - order.begin());
+int rank(const std::vector<std::string>& preference, const std::string& type) {
+  const auto it = std::find(preference.begin(), preference.end(), type);
+  return int(it - preference.begin());
 }
 
 std::string join_types(const std::vector<acme::Challenge>& challenges) {
@@ -64,8 +63,8 @@ void choose_solver(Work& work, const SolverChoice& choice) {
       candidates.push_back(solver.get());
     }
   }
-  std::stable_sort(candidates.begin(), candidates.end(), [](Solver* a, Solver* b) {
-    return preference(a->type()) < preference(b->type());
+  std::stable_sort(candidates.begin(), candidates.end(), [&choice](Solver* a, Solver* b) {
+    return rank(choice.preference, a->type()) < rank(choice.preference, b->type());
   });
   for (Solver* solver : candidates) {
     if (const auto* challenge = authz.find_challenge(solver->type())) {

@@ -16,11 +16,12 @@
 namespace acmecpp::manager {
 
 struct SolverChoice {
-  /// Configured solvers; when several fit, the preference is tls-alpn-01, http-01, dns-01
-  /// (then any other type in configuration order).
+  /// Configured solvers; when several fit, the first type in `preference` wins (types not
+  /// listed come after, in configuration order).
   std::vector<std::shared_ptr<Solver>> solvers;
   /// Challenge type chosen by the caller for a name ("*.example.com" for a wildcard).
   std::map<std::string, std::string> per_name;
+  std::vector<std::string> preference{"tls-alpn-01", "http-01", "dns-01"};
 };
 
 /// Completes the authorizations of `order`. Throws ChallengeError (with the server's problem) for

@@ -204,7 +204,10 @@ struct CertManager::Impl {
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
       manager::complete_authorizations(
-          client, order, manager::SolverChoice{config.solvers, config.challenge_for_name}, log);
+          client, order,
+          manager::SolverChoice{config.solvers, config.challenge_for_name,
+                                config.challenge_preference},
+          log);
     } else if (order.status != "ready") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
@@ -401,6 +404,11 @@ struct CertManager::Impl {
 
 CertManager::CertManager(ManagerConfig config) {
   if (!config.store) throw Error(ErrorKind::config, "CertManager needs a store");
+  // Names in challenge_for_name are compared with the server's identifiers: A-labels, lower-case.
+  std::map<std::string, std::string> per_name;
+  for (const auto& [name, type] : config.challenge_for_name)
+    per_name[normalize_dns_name(name)] = type;
+  config.challenge_for_name = std::move(per_name);
   impl_ = std::make_unique<Impl>(std::move(config));
 }
 

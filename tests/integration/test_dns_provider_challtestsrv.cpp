@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "acmecpp/dns_providers_more.hpp"
+#include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "support/free_port.hpp"
 #include "support/pebble_env.hpp"

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "acmecpp/dns_providers_more.hpp"
+#include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "cloudflare_stand_in.hpp"
 #include "transport_test_support.hpp"

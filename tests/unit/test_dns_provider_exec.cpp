@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "acmecpp/dns_providers_more.hpp"
+#include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"

@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "acmecpp/dns_providers_more.hpp"
+#include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "http/http_client.hpp"
 

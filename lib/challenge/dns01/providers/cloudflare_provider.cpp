@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "acmecpp/dns_providers_more.hpp"
+#include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "challenge/dns01/providers/cloudflare_api.hpp"
 #include "http/http_client.hpp"
