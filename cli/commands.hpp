@@ -17,8 +17,35 @@ struct ListOptions {
   bool json = false;
 };
 
+struct RenewOptions {
+  std::vector<std::string> names;  ///< only certificates holding one of these; empty: all
+  int days = 30;
+  bool force = false;
+  bool dry_run = false;
+  unsigned concurrency = 4;
+  unsigned jitter_seconds = 0;
+};
+
+struct ExportOptions {
+  std::vector<std::string> names;
+  std::string out_dir;
+  std::string format = "pem";
+};
+
+struct RevokeOptions {
+  std::string name;
+  std::string reason;
+  bool use_certificate_key = false;
+  bool remove = false;
+};
+
 int run_register(const SettingsSource& source);
 int run_issue(const SettingsSource& source, const IssueOptions& issue);
 int run_list(const SettingsSource& source, const ListOptions& list);
+int run_renew(const SettingsSource& source, const RenewOptions& renew);
+int run_export(const SettingsSource& source, const ExportOptions& options);
+int run_revoke(const SettingsSource& source, const RevokeOptions& options);
+/// action: show, update, rollover, deactivate.
+int run_account(const SettingsSource& source, const std::string& action);
 
 }  // namespace acmectl

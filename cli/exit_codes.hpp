@@ -17,6 +17,8 @@ enum ExitCode : int {
   kChallenge = 8,
   kStorage = 9,
   kCrypto = 10,
+  kSomeRenewalsFailed = 11,  ///< renew: at least one due certificate could not be renewed
+  kHookFailed = 12,          ///< a hook failed or timed out; the certificates were kept
 };
 
 inline int exit_code_for(acmecpp::ErrorKind kind) {

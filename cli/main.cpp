@@ -30,6 +30,41 @@ int main(int argc, char** argv) {
   auto* list_cmd = app.add_subcommand("list", "show the certificates in the store");
   list_cmd->add_flag("--json", list.json, "print JSON");
 
+  RenewOptions renew;
+  auto* renew_cmd = app.add_subcommand("renew", "renew the certificates that are due (cron-safe)");
+  renew_cmd->add_option("names", renew.names, "only certificates holding one of these names");
+  renew_cmd->add_option("--days", renew.days, "renew when fewer days remain")
+      ->capture_default_str();
+  renew_cmd->add_flag("--force", renew.force, "renew even when not due");
+  renew_cmd->add_flag("--dry-run", renew.dry_run, "say what would be renewed, change nothing");
+  renew_cmd->add_option("--concurrency", renew.concurrency, "renewals at once")
+      ->capture_default_str();
+  renew_cmd->add_option("--jitter", renew.jitter_seconds,
+                        "wait a random time up to this many seconds first (cron spreading)");
+
+  ExportOptions export_options;
+  auto* export_cmd = app.add_subcommand("export", "write certificates as PEM files");
+  export_cmd->add_option("names", export_options.names, "only these certificates");
+  export_cmd->add_option("--out", export_options.out_dir, "output directory")->required();
+  export_cmd->add_option("--format", export_options.format, "pem or haproxy")
+      ->capture_default_str();
+
+  RevokeOptions revoke;
+  auto* revoke_cmd = app.add_subcommand("revoke", "revoke a stored certificate");
+  revoke_cmd->add_option("name", revoke.name, "main name of the certificate")->required();
+  revoke_cmd->add_option("--reason", revoke.reason,
+                         "unspecified, keyCompromise, affiliationChanged, superseded, "
+                         "cessationOfOperation");
+  revoke_cmd->add_flag("--with-certificate-key", revoke.use_certificate_key,
+                       "sign with the certificate's key instead of the account's");
+  revoke_cmd->add_flag("--remove", revoke.remove, "remove the certificate from the store too");
+
+  std::string account_action;
+  auto* account_cmd = app.add_subcommand("account", "show or change the account");
+  account_cmd->add_option("action", account_action, "show, update (--email), rollover, deactivate")
+      ->required()
+      ->check(CLI::IsMember({"show", "update", "rollover", "deactivate"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -40,6 +75,10 @@ int main(int argc, char** argv) {
     if (*register_cmd) return run_register(settings);
     if (*issue_cmd) return run_issue(settings, issue);
     if (*list_cmd) return run_list(settings, list);
+    if (*renew_cmd) return run_renew(settings, renew);
+    if (*export_cmd) return run_export(settings, export_options);
+    if (*revoke_cmd) return run_revoke(settings, revoke);
+    if (*account_cmd) return run_account(settings, account_action);
   } catch (const acmecpp::Error& e) {
     std::cerr << "acmectl: error: " << e.what() << '\n';
     return exit_code_for(e.kind());

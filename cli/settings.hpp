@@ -40,6 +40,12 @@ struct Settings {
   std::uint16_t dns_authoritative_port = 53;
   std::uint16_t dns_propagation_timeout = 120;  ///< seconds
   bool dns_skip_check = false;
+  // After a certificate changes.
+  std::string deploy_hook;          ///< shell line run after issue/renew
+  std::string failure_hook;         ///< shell line run after a failed issue/renew
+  std::uint16_t hook_timeout = 60;  ///< seconds
+  std::string export_dir;           ///< export after issue/renew into this directory
+  std::string export_format = "pem";
   // Logging.
   bool verbose = false;
   bool quiet = false;

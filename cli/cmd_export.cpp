@@ -1,0 +1,33 @@
+#include <iostream>
+
+#include "acmecpp/export.hpp"
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "setup.hpp"
+
+namespace acmectl {
+
+int run_export(const SettingsSource& source, const ExportOptions& options) {
+  const auto context = open_context(source);
+  const auto format = acmecpp::parse_export_format(options.format);
+  std::size_t exported = 0;
+  for (const auto& record : context.store->certificates(context.resolver)) {
+    const auto names = record.names();
+    const bool wanted = options.names.empty() ||
+                        std::any_of(options.names.begin(), options.names.end(), [&](const auto& n) {
+                          return std::find(names.begin(), names.end(), n) != names.end();
+                        });
+    if (!wanted) continue;
+    for (const auto& path : acmecpp::export_certificate(record, options.out_dir, format).paths()) {
+      std::cout << path << '\n';
+    }
+    ++exported;
+  }
+  if (exported == 0) {
+    throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                         "no certificate of resolver " + context.resolver + " matches");
+  }
+  return kSuccess;
+}
+
+}  // namespace acmectl

@@ -1,0 +1,18 @@
+#pragma once
+// What happens after a certificate was issued or renewed, or failed to be: the export the
+// settings ask for, then the operator's hook. A hook failure is reported, never undoes anything.
+
+#include <optional>
+
+#include "acmecpp/events.hpp"
+#include "acmecpp/store.hpp"
+#include "settings.hpp"
+
+namespace acmectl {
+
+/// Exports (success only, when --export-dir is set) and runs the matching hook. Returns false
+/// when the hook failed or timed out (reported on stderr); true otherwise, also with no hook.
+bool deliver(const Settings& settings, const acmecpp::CertificateEvent& event,
+             const acmecpp::CertificateRecord* record);
+
+}  // namespace acmectl
