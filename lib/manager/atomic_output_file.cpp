@@ -6,14 +6,14 @@
 
 #include <cerrno>
 
+#include "core/unique_fd.hpp"
 #include "store/system_error.hpp"
-#include "store/unique_fd.hpp"
 
 namespace acmecpp::manager {
 namespace {
 
+using core::UniqueFd;
 using store::storage_error_from_errno;
-using store::UniqueFd;
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');

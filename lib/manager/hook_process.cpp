@@ -13,13 +13,13 @@
 #include <thread>
 
 #include "acmecpp/error.hpp"
-#include "store/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::manager {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using store::UniqueFd;
+using core::UniqueFd;
 
 // After the shell exits, output still arriving from a process it left in the background is read
 // this much longer, not until that process closes the pipe (it may never do so).

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/unique_fd.hpp"
 #include "store/system_error.hpp"
-#include "store/unique_fd.hpp"
 
 namespace acmecpp::store {
 namespace {
@@ -111,13 +111,13 @@ class TempFile {
 
  private:
   std::string path_;
-  UniqueFd fd_;
+  core::UniqueFd fd_;
   bool renamed_ = false;
 };
 
 // Makes the rename itself durable: without this a power loss may bring back the old entry.
 void sync_directory(const std::string& directory) {
-  UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  core::UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw storage_error_from_errno("cannot open directory", directory);
   if (::fsync(fd.get()) != 0) throw storage_error_from_errno("cannot fsync directory", directory);
 }

@@ -32,7 +32,7 @@ FileLock::FileLock(const std::string& lock_path, Mode mode) {
 
 std::optional<FileLock> FileLock::try_exclusive(const std::string& lock_path,
                                                 std::chrono::milliseconds timeout) {
-  UniqueFd fd(::open(lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  core::UniqueFd fd(::open(lock_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
   if (!fd) throw storage_error_from_errno("cannot open lock file", lock_path);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "store/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::store {
 
@@ -30,8 +30,8 @@ class FileLock {
   FileLock& operator=(FileLock&&) = default;
 
  private:
-  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;
+  explicit FileLock(core::UniqueFd fd) : fd_(std::move(fd)) {}
+  core::UniqueFd fd_;
 };
 
 }  // namespace acmecpp::store

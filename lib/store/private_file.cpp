@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "acmecpp/error.hpp"
+#include "core/unique_fd.hpp"
 #include "store/system_error.hpp"
-#include "store/unique_fd.hpp"
 
 namespace acmecpp::store {
 namespace {
@@ -51,7 +51,7 @@ std::string read_all(int fd, std::size_t size_hint, const std::string& path) {
 }  // namespace
 
 std::optional<std::string> read_private_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return std::nullopt;
     throw storage_error_from_errno("cannot open", path);

@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "acmecpp/store.hpp"
+#include "core/unique_fd.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
-#include "store/unique_fd.hpp"
 #include "support/store_crash_payload.hpp"
 #include "support/store_test_files.hpp"
 
@@ -85,7 +85,7 @@ class TempFileWatch {
   }
 
  private:
-  acmecpp::store::UniqueFd fd_;
+  acmecpp::core::UniqueFd fd_;
 };
 
 void kill_writer(pid_t writer) {

@@ -53,7 +53,7 @@ void close_politely(int fd, int stop_fd, Clock::time_point deadline) {
 
 }  // namespace
 
-void serve_handshake(SSL_CTX* context, UniqueFd socket, int stop_fd,
+void serve_handshake(SSL_CTX* context, core::UniqueFd socket, int stop_fd,
                      Clock::time_point deadline) noexcept {
   SslPtr ssl(SSL_new(context));
   if (ssl && SSL_set_fd(ssl.get(), socket.get()) == 1 &&

@@ -6,14 +6,14 @@
 
 #include <openssl/ssl.h>
 
-#include "challenge/tlsalpn01/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::tlsalpn01 {
 
 /// Runs the server handshake of `context` on the non-blocking `socket` until it completes,
 /// fails (the context's callbacks send the alert), `deadline` passes or `stop_fd` becomes
 /// readable; then closes. Never throws: a failed handshake is the client's business.
-void serve_handshake(SSL_CTX* context, UniqueFd socket, int stop_fd,
+void serve_handshake(SSL_CTX* context, core::UniqueFd socket, int stop_fd,
                      std::chrono::steady_clock::time_point deadline) noexcept;
 
 }  // namespace acmecpp::tlsalpn01

@@ -34,13 +34,13 @@ void block_sigpipe_in_this_thread() {
   pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
 }
 
-std::pair<UniqueFd, UniqueFd> make_wake_pipe() {
+std::pair<core::UniqueFd, core::UniqueFd> make_wake_pipe() {
   int ends[2];
   if (pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0) {
     throw ChallengeError("cannot start the TLS-ALPN-01 server: pipe: " +
                          std::generic_category().message(errno));
   }
-  return {UniqueFd(ends[0]), UniqueFd(ends[1])};
+  return {core::UniqueFd(ends[0]), core::UniqueFd(ends[1])};
 }
 
 bool is_transient_accept_error(int error) {
@@ -79,7 +79,7 @@ void HandshakeListener::accept_loop() {
 
 void HandshakeListener::accept_pending() {
   for (;;) {
-    UniqueFd client(accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    core::UniqueFd client(accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) {
       if (is_transient_accept_error(errno)) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) std::this_thread::sleep_for(kAcceptFailurePause);
@@ -93,7 +93,7 @@ void HandshakeListener::accept_pending() {
   }
 }
 
-void HandshakeListener::start_connection(UniqueFd socket) {
+void HandshakeListener::start_connection(core::UniqueFd socket) {
   const auto deadline = std::chrono::steady_clock::now() + limits_.handshake_timeout;
   auto finished = std::make_shared<std::atomic<bool>>(false);
   try {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "challenge/tlsalpn01/ssl_ptr.hpp"
-#include "challenge/tlsalpn01/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::tlsalpn01 {
 
@@ -48,16 +48,16 @@ class HandshakeListener {
 
   void accept_loop();
   void accept_pending();
-  void start_connection(UniqueFd socket);
+  void start_connection(core::UniqueFd socket);
   void join_finished_connections();
   void join_all_connections();
 
   SslCtxPtr context_;
   ListenerLimits limits_;
-  UniqueFd socket_;
+  core::UniqueFd socket_;
   std::uint16_t port_ = 0;
-  UniqueFd wake_read_;  // readable once stopping: every wait in every thread watches it
-  UniqueFd wake_write_;
+  core::UniqueFd wake_read_;  // readable once stopping: every wait in every thread watches it
+  core::UniqueFd wake_write_;
   std::list<Connection> connections_;  // only the accept thread touches it
   std::thread acceptor_;
 };

@@ -45,10 +45,10 @@ std::string host_port(const std::string& address, std::uint16_t port) {
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
-UniqueFd listen_tcp(const std::string& address, std::uint16_t port) {
+core::UniqueFd listen_tcp(const std::string& address, std::uint16_t port) {
   const std::string where = host_port(address, port);
   const AddrInfoPtr resolved = numeric_address(address, port);
-  UniqueFd socket(
+  core::UniqueFd socket(
       ::socket(resolved->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP));
   if (!socket) throw_system_listen_error(where, errno);
   const int yes = 1;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "challenge/tlsalpn01/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::tlsalpn01 {
 
@@ -15,7 +15,7 @@ std::string host_port(const std::string& address, std::uint16_t port);
 /// name, which would need the resolver). SO_REUSEADDR only: a restart works while old
 /// connections linger in TIME_WAIT, but a port someone else listens on is an error. Throws
 /// ChallengeError naming address:port and the system's reason, e.g. "Address already in use".
-UniqueFd listen_tcp(const std::string& address, std::uint16_t port);
+core::UniqueFd listen_tcp(const std::string& address, std::uint16_t port);
 
 /// The port a socket is bound to (the kernel's choice after binding port 0).
 std::uint16_t local_port(int fd);

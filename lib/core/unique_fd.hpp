@@ -1,12 +1,11 @@
 #pragma once
-// An owned POSIX file descriptor (sockets, the listener's wake-up pipe), closed by its owner.
-// The storage layer has its own; the challenge layer does not depend on storage.
+// An owned POSIX file descriptor (files, locks, sockets, pipes), closed when the owner goes away.
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace acmecpp::tlsalpn01 {
+namespace acmecpp::core {
 
 class UniqueFd {
  public:
@@ -24,7 +23,10 @@ class UniqueFd {
   int get() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
 
-  void reset(int fd = -1) noexcept {
+  /// Gives up ownership without closing, for callers that must check close()'s result.
+  int release() { return std::exchange(fd_, -1); }
+
+  void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
   }
@@ -33,4 +35,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace acmecpp::tlsalpn01
+}  // namespace acmecpp::core
