@@ -5,24 +5,21 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <string>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/http01.hpp"
+#include "support/local_http_server.hpp"
 #include "support/pebble_env.hpp"
 
 namespace acmecpp::testing {
 
-class Http01Listener {
- public:
-  Http01Listener(std::shared_ptr<Http01Handler> handler, std::uint16_t port);
-  ~Http01Listener();
-  Http01Listener(const Http01Listener&) = delete;
-  Http01Listener& operator=(const Http01Listener&) = delete;
+/// Routes every GET to the handler, as a proxy's own port-80 listener would.
+void serve_http01(httplib::Server& server, std::shared_ptr<Http01Handler> handler);
 
- private:
-  struct Server;
-  std::unique_ptr<Server> server_;
+class Http01Listener : public LocalHttpServer {
+ public:
+  Http01Listener(std::shared_ptr<Http01Handler> handler, std::uint16_t port)
+      : LocalHttpServer(port, [handler](httplib::Server& s) { serve_http01(s, handler); }) {}
 };
 
 /// Pebble's directory and CA, an EC account key, the store at `store_path`, resolver "test", and
