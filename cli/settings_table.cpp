@@ -23,6 +23,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"preferred-chain", "Certificates",
        "keep the chain whose top certificate's issuer has this common name",
        &Settings::preferred_chain},
+      {"profile", "Certificates", "certificate profile for new orders (the CA must list it)",
+       &Settings::profile},
       {"challenge", "Challenges", "http-01 (default), tls-alpn-01 or dns-01", &Settings::challenge},
       {"http-address", "Challenges", "address the HTTP-01 server binds", &Settings::http_address},
       {"http-port", "Challenges", "port of the standalone HTTP-01 server", &Settings::http_port},

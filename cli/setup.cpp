@@ -105,6 +105,7 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   config.resolver = context.resolver;
   config.store = context.store;
   config.preferred_chain = s.preferred_chain;
+  config.profile = s.profile;
   config.log = stderr_log_sink(s);
   if (with_solvers) add_solvers(config, s);
   return config;
