@@ -3,6 +3,7 @@
 #include "acmecpp/export.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "renewal_runner.hpp"
 #include "setup.hpp"
 
 namespace acmectl {
@@ -12,12 +13,7 @@ int run_export(const SettingsSource& source, const ExportOptions& options) {
   const auto format = acmecpp::parse_export_format(options.format);
   std::size_t exported = 0;
   for (const auto& record : context.store->certificates(context.resolver)) {
-    const auto names = record.names();
-    const bool wanted = options.names.empty() ||
-                        std::any_of(options.names.begin(), options.names.end(), [&](const auto& n) {
-                          return std::find(names.begin(), names.end(), n) != names.end();
-                        });
-    if (!wanted) continue;
+    if (!holds_any_name(record, options.names)) continue;
     for (const auto& path : acmecpp::export_certificate(record, options.out_dir, format).paths()) {
       std::cout << path << '\n';
     }
