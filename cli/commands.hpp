@@ -39,10 +39,16 @@ struct RevokeOptions {
   bool remove = false;
 };
 
+struct RunOptions {
+  unsigned interval_seconds = 12 * 3600;  ///< between checks (twice a day)
+  int days = 30;
+};
+
 int run_register(const SettingsSource& source);
 int run_issue(const SettingsSource& source, const IssueOptions& issue);
 int run_list(const SettingsSource& source, const ListOptions& list);
 int run_renew(const SettingsSource& source, const RenewOptions& renew);
+int run_run(const SettingsSource& source, const RunOptions& options);
 int run_export(const SettingsSource& source, const ExportOptions& options);
 int run_revoke(const SettingsSource& source, const RevokeOptions& options);
 /// action: show, update, rollover, deactivate.

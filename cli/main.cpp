@@ -42,6 +42,14 @@ int main(int argc, char** argv) {
   renew_cmd->add_option("--jitter", renew.jitter_seconds,
                         "wait a random time up to this many seconds first (cron spreading)");
 
+  RunOptions run_options;
+  auto* run_cmd = app.add_subcommand(
+      "run", "keep the certificates listed in --config: check now and every --interval");
+  run_cmd->add_option("--interval", run_options.interval_seconds, "seconds between checks")
+      ->capture_default_str();
+  run_cmd->add_option("--days", run_options.days, "renew when fewer days remain")
+      ->capture_default_str();
+
   ExportOptions export_options;
   auto* export_cmd = app.add_subcommand("export", "write certificates as PEM files");
   export_cmd->add_option("names", export_options.names, "only these certificates");
@@ -76,6 +84,7 @@ int main(int argc, char** argv) {
     if (*issue_cmd) return run_issue(settings, issue);
     if (*list_cmd) return run_list(settings, list);
     if (*renew_cmd) return run_renew(settings, renew);
+    if (*run_cmd) return run_run(settings, run_options);
     if (*export_cmd) return run_export(settings, export_options);
     if (*revoke_cmd) return run_revoke(settings, revoke);
     if (*account_cmd) return run_account(settings, account_action);

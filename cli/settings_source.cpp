@@ -36,6 +36,11 @@ const ConfigFile* SettingsSource::config() const {
   return config_ ? &*config_ : nullptr;
 }
 
+void SettingsSource::reload() const {
+  if (config_path_.empty()) return;
+  config_ = ConfigFile::load(config_path_);
+}
+
 std::string SettingsSource::named_resolver() const {
   if (given("resolver")) return flags_.resolver;
   return config() ? config()->default_resolver() : std::string();

@@ -24,6 +24,9 @@ class SettingsSource {
   std::string named_resolver() const;
   /// The configuration file, if --config was given.
   const ConfigFile* config() const;
+  /// Reads the configuration file again at next use (SIGHUP). A file that no longer loads
+  /// throws there, and the previous one stays in force.
+  void reload() const;
 
  private:
   bool given(const char* name) const;

@@ -85,10 +85,13 @@ void add_solvers(acmecpp::ManagerConfig& config, const Settings& s) {
 }  // namespace
 
 Context open_context(const SettingsSource& source) {
+  return open_context(source, source.named_resolver());
+}
+
+Context open_context(const SettingsSource& source, const std::string& named) {
   const Settings early = source.resolve();
   auto store = std::make_shared<acmecpp::AcmeJsonStore>(early.store_path);
-  std::string resolver = source.named_resolver();
-  if (resolver.empty()) resolver = default_resolver(*store);
+  const std::string resolver = named.empty() ? default_resolver(*store) : named;
   return Context{source.resolve(resolver), std::move(store), resolver};
 }
 

@@ -20,6 +20,8 @@ struct Context {
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's
 /// only resolver, else "letsencrypt"; then the settings for that resolver.
 Context open_context(const SettingsSource& source);
+/// The same for a resolver named by the caller (empty: as above).
+Context open_context(const SettingsSource& source, const std::string& resolver);
 
 /// The manager configuration every command shares, with the solvers the settings ask for
 /// (commands that never order leave them out, so that challenge settings need not be complete).
