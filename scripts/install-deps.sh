@@ -8,6 +8,9 @@ packages=(
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev libcli11-dev
   doctest-dev libidn2-dev libldns-dev libyaml-cpp-dev
   bind9 bind9-dnsutils jq
+  # libcurl.pc names these for a --static link (the packaging test links the consumer statically)
+  libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev libzstd-dev
+  libunistring-dev
   pebble openssl curl
 )
 
