@@ -1,0 +1,177 @@
+# shellcheck shell=bash
+# The scenarios: what each client does in one run, and the loop over clients and runs that
+# records the figures (measure.sh) or says why a client did not take part.
+
+NAME_SEQUENCE=0
+
+# A name no order has used yet in this Pebble, so nothing can be reused or cached.
+fresh_name() {
+  NAME_SEQUENCE=$((NAME_SEQUENCE + 1))
+  FRESH_NAME="$1-$NAME_SEQUENCE.bench.test"
+}
+
+fresh_dir() {
+  FRESH_DIR=$(mktemp -d "$WORK/account.XXXXXX")
+}
+
+# --- workloads: one run each; they must run in this shell (not a subshell) to keep the sequence -
+
+issue_single() {
+  local client=$1 challenge=$2 dir=$3
+  fresh_name "${client:0:1}"
+  client_issue "$client" "$challenge" "$dir" "$FRESH_NAME"
+}
+
+issue_many_names() {
+  local client=$1 challenge=$2 dir=$3 count=$4 i
+  local -a names=()
+  fresh_name "${client:0:1}"
+  for ((i = 1; i <= count; i++)); do names+=("n$i.$FRESH_NAME"); done
+  client_issue "$client" "$challenge" "$dir" "${names[@]}"
+}
+
+issue_in_a_row() {
+  local client=$1 challenge=$2 dir=$3 count=$4 i
+  for ((i = 1; i <= count; i++)); do
+    issue_single "$client" "$challenge" "$dir" || return
+  done
+}
+
+# --- the loop -----------------------------------------------------------------------------------
+
+# run_scenario ID LABEL RUNS ACCOUNT WORKLOAD CHALLENGE [ARGS...]
+# ACCOUNT is "new" (a fresh account directory every run) or "existing" (one directory per
+# client, its account made by an unmeasured first issuance).
+run_scenario() {
+  local id=$1 label=$2 runs=$3 account=$4 workload=$5 challenge=$6
+  shift 6
+  printf '%s\t%s\n' "$id" "$label" >>"$LABELS"
+  say ""
+  say "== $label"
+  local client
+  for client in $CLIENTS; do
+    run_client_scenario "$id" "$runs" "$account" "$client" "$workload" "$challenge" "$@" || true
+  done
+}
+
+run_client_scenario() {
+  local id=$1 runs=$2 account=$3 client=$4 workload=$5 challenge=$6
+  shift 6
+  local reason
+  if reason=$(client_lacks "$client" "$challenge"); then
+    note "$id" "$client" "$reason"
+    return
+  fi
+  if [[ $client != acmectl && " $SLOW_SCENARIOS " == *" $id "* && $MODE == quick ]]; then
+    note "$id" "$client" "skipped in --quick (minutes a run; --full runs it)"
+    return
+  fi
+  local dir="" runs_file="$WORK/runs.$id.$client" run
+  : >"$runs_file"
+  if [[ $account == existing ]]; then
+    fresh_dir
+    dir=$FRESH_DIR
+    measure_run issue_single "$client" "$challenge" "$dir" || {
+      explain_failure "$id" "$client" "$challenge" "$?" "account set-up"
+      return
+    }
+  fi
+  for ((run = 1; run <= runs; run++)); do
+    if [[ $account == new ]]; then
+      fresh_dir
+      dir=$FRESH_DIR
+    fi
+    measure_run "$workload" "$client" "$challenge" "$dir" "$@" || {
+      explain_failure "$id" "$client" "$challenge" "$?" "run $run"
+      return
+    }
+    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS" >>"$runs_file"
+    say "  $client run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB," \
+      "$RUN_REQUESTS requests"
+  done
+  summarize "$id" "$client" "$runs_file"
+}
+
+# A failed run ends the client's scenario. acmectl refusing the flags means the feature is still
+# missing; anything else is a real failure, shown with the end of the client's output.
+explain_failure() {
+  local id=$1 client=$2 challenge=$3 status=$4 what=$5
+  if [[ $client == acmectl ]] && acmectl_rejected_flags "$status"; then
+    note "$id" "$client" "$challenge not yet supported by this acmectl"
+    say "    ($(grep -m1 -E 'error|not expected' "$RUN_LOG" || true))"
+    return
+  fi
+  note "$id" "$client" "FAILED at $what (exit $status)"
+  cp "$RUN_LOG" "$WORK/failed.$id.$client.log"
+  tail -n 15 "$RUN_LOG" | sed 's/^/    | /' >&2
+}
+
+# --- acmectl only: the store and start-up -------------------------------------------------------
+
+# run_list_scenario ID COUNT: `acmectl list` over a generated store of COUNT certificates, none
+# due (the figure `renew` with nothing to do will be held against).
+run_list_scenario() {
+  local id=$1 count=$2 runs=$3 store="$WORK/store-$2.json" run
+  printf '%s\t%s\n' "$id" "\`acmectl list\` over $count certificates (none due)" >>"$LABELS"
+  say ""
+  say "== acmectl list over $count certificates"
+  "$MAKE_STORE" "$store" "$count" --due 0 >/dev/null || die "make_store failed"
+  local runs_file="$WORK/runs.$id.acmectl"
+  : >"$runs_file"
+  for ((run = 1; run <= runs; run++)); do
+    measure_run timed "$ACMECTL" list --store "$store" || {
+      explain_failure "$id" acmectl list "$?" "run $run"
+      return
+    }
+    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS" >>"$runs_file"
+    say "  acmectl run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB"
+  done
+  summarize "$id" acmectl "$runs_file"
+  # TODO(renew): measure `acmectl renew` (nothing due) over the same store once the command
+  # exists; until then `list` stands for reading and judging every certificate.
+  note "$id" "renew" "TODO: \`acmectl renew\` is not implemented yet; \`list\` measured instead"
+}
+
+# Start-up: hyperfine when installed (many runs, warm-up, no shell in between), else a loop.
+run_version_scenario() {
+  local runs=$1 client
+  printf '%s\t%s\n' version "\`--version\` start-up" >>"$LABELS"
+  say ""
+  say "== --version start-up ($runs runs)"
+  for client in $CLIENTS; do
+    local -a command
+    case $client in
+      acmectl) command=("$ACMECTL" --version) ;;
+      *) command=("$client" --version) ;;
+    esac
+    measure_version "$client" "$runs" "${command[@]}"
+  done
+}
+
+measure_version() {
+  local client=$1 runs=$2
+  shift 2
+  local runs_file="$WORK/runs.version.$client" run rss
+  : >"$runs_file"
+  measure_run timed "$@" || true
+  rss=$RUN_RSS_KIB
+  if command -v hyperfine >/dev/null; then
+    # hyperfine's summary: median, min, max in seconds; one RSS from the run above.
+    hyperfine --shell=none --warmup 3 --runs "$runs" --export-csv "$WORK/hyperfine.csv" \
+      --style none "$*" >>"$WORK/hyperfine.log" 2>&1 || die "hyperfine failed on: $*"
+    local median min max
+    IFS=, read -r median min max < <(awk -F, 'NR == 2 { print $4 "," $7 "," $8 }' \
+      "$WORK/hyperfine.csv")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\t0\n' version "$client" "$runs" "$median" "$min" \
+      "$max" "$rss" >>"$SUMMARY"
+    say "  $client: median $median s over $runs runs (hyperfine)"
+    return
+  fi
+  for ((run = 1; run <= runs; run++)); do
+    measure_run timed "$@" || true
+    echo "$RUN_SECONDS $rss 0" >>"$runs_file"
+  done
+  summarize version "$client" "$runs_file"
+  say "  $client: $(awk '{print $1}' "$runs_file" | stats | awk '{print "median " $1 " s"}')" \
+    "over $runs runs (loop; install hyperfine for finer figures)"
+}
