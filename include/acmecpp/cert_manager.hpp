@@ -4,14 +4,18 @@
 /// obtains one from the ACME server (account, order, challenges, finalize, download, store).
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "acmecpp/acme_client.hpp"
 #include "acmecpp/certificate.hpp"
+#include "acmecpp/certificate_cache.hpp"
 #include "acmecpp/events.hpp"
 #include "acmecpp/key.hpp"
 #include "acmecpp/log.hpp"
@@ -20,6 +24,25 @@
 #include "acmecpp/store.hpp"
 
 namespace acmecpp {
+
+/// Issuance for names first seen in a handshake (certmagic's "on-demand TLS"). Off unless
+/// `allow` is set.
+struct OnDemandPolicy {
+  /// Decides whether a name the manager does not manage may get a certificate; called on the
+  /// handshake's thread, must be thread-safe and quick. A refused name never reaches the CA.
+  std::function<bool(std::string_view name)> allow;
+  /// How long certificate_for() waits for an issuance it started or found under way; zero: it
+  /// returns nullptr at once (the handshake fails fast) and a later handshake gets the
+  /// certificate.
+  std::chrono::milliseconds wait{0};
+  /// Token bucket over new on-demand orders, so a flood of random names cannot exhaust the CA's
+  /// limits: at most `burst` at once, refilled by one every `refill_interval`. Names over the
+  /// limit are refused (logged once per name) and may be tried again by a later handshake.
+  std::size_t burst = 10;
+  std::chrono::milliseconds refill_interval{std::chrono::seconds(6)};
+  /// Issuances allowed to be queued or running at once; beyond it names are refused.
+  std::size_t max_pending = 16;
+};
 
 struct ManagerConfig {
   acme::ClientOptions acme;
@@ -50,6 +73,12 @@ struct ManagerConfig {
   std::string profile;
   /// Told of every certificate obtain() issued, renew() renewed, and of their failures.
   CertificateEventCallback on_event;
+
+  /// Background work after start(): how often managed certificates are checked (and once at
+  /// start), and how many days before expiry they are renewed (see decide_renewal()).
+  std::chrono::seconds check_interval{std::chrono::hours(12)};
+  int renewal_days = kDefaultRenewalDays;
+  OnDemandPolicy on_demand;
 };
 
 /// A certificate just obtained, as stored, and what it says.
@@ -125,6 +154,32 @@ class CertManager {
 
   /// Requests sent to the ACME server so far.
   acme::RequestStats request_stats() const;
+
+  // --- Serving certificates to a TLS server (see tls_server.hpp) ---
+
+  /// Keeps a certificate for `names` (one certificate, the first name its main name) from now
+  /// on: loaded from the store when there, obtained in the background after start() when not,
+  /// renewed when due. Names are validated at once (Error(invalid_input)). Calling it again with
+  /// the same main name replaces that entry's names. Thread-safe, also after start().
+  void manage(const std::vector<std::string>& names);
+
+  /// Starts the background thread: fills certificates() from the store, obtains missing managed
+  /// certificates, renews due ones, and repeats every check_interval. Failures are logged,
+  /// reported to on_event and retried with a backoff (1 min, 10 min, 100 min, then daily), never
+  /// thrown from the thread. Throws Error(config) when already started.
+  void start();
+  /// Finishes the order under way (if any), stops the thread and waits for it; idempotent.
+  /// Called by the destructor.
+  void stop();
+
+  /// The certificates this manager serves, updated atomically whenever one is issued or renewed.
+  /// Hand it to TlsServerOptions::certificates.
+  std::shared_ptr<const CertificateCache> certificates() const;
+
+  /// For a handshake's SNI name: the cached certificate, otherwise (on-demand policy set and the
+  /// name allowed and within the rate limit) an issuance is started in the background and
+  /// waited for at most on_demand.wait. nullptr when there is nothing to serve. Never throws.
+  std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
 
  private:
   struct Impl;

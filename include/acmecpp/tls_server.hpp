@@ -1,0 +1,61 @@
+#pragma once
+/// @file
+/// One call that makes a proxy's port-443 SSL_CTX serve managed certificates by SNI and answer
+/// TLS-ALPN-01 validations on the same listener.
+///
+/// @code
+/// auto cache = std::make_shared<acmecpp::CertificateCache>();   // or manager.certificates()
+/// auto alpn = std::make_shared<acmecpp::TlsAlpn01Responder>();  // also a solver of the manager
+/// acmecpp::TlsServerOptions options;
+/// options.certificates = cache;
+/// options.challenges = alpn;
+/// options.alpn_protocols = {"h2", "http/1.1"};
+/// acmecpp::install_tls_server(ctx, options);
+/// @endcode
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <openssl/types.h>  // SSL_CTX: this API is TLS integration
+
+#include "acmecpp/certificate_cache.hpp"
+#include "acmecpp/tlsalpn01.hpp"
+
+namespace acmecpp {
+
+/// Asked, on the handshake's thread, for a name the cache does not know (and that is not a
+/// validation). Returns the certificate to serve or nullptr; must not block for long (a manager
+/// with on-demand issuance waits at most its configured bound). Must be thread-safe.
+using UnknownNameFunction =
+    std::function<std::shared_ptr<const ServingCertificate>(std::string_view server_name)>;
+
+struct TlsServerOptions {
+  /// Where certificates are looked up by SNI; required.
+  std::shared_ptr<const CertificateCache> certificates;
+  /// Answers "acme-tls/1" validation handshakes when set (the same responder is a solver of the
+  /// manager that obtains the certificates).
+  std::shared_ptr<const TlsAlpn01Responder> challenges;
+  /// ALPN for normal handshakes, most preferred first: the first the client also offers is
+  /// selected; none in common or an empty list: no ALPN. Must not contain "acme-tls/1".
+  std::vector<std::string> alpn_protocols{"http/1.1"};
+  /// For names the cache does not know; unset: such handshakes use the context's own
+  /// certificate when it has one, and otherwise fail with an unrecognized_name alert.
+  UnknownNameFunction on_unknown_name;
+  /// The name looked up when the client sends no SNI (e.g. "example.com"); empty: use the
+  /// context's own certificate, or fail as for an unknown name.
+  std::string default_server_name;
+};
+
+/// Installs on `context` a client-hello callback (SSL_CTX_set_client_hello_cb) and an ALPN select
+/// callback. For each handshake, from the ClientHello's SNI and ALPN: a TLS-ALPN-01 validation
+/// gets its challenge certificate; otherwise the certificate found for the SNI name is set on the
+/// connection (leaf, key and chain, by reference counting: nothing is copied or parsed). The
+/// context keeps the options alive. Replaces callbacks the context had (both kinds), so call it
+/// once, after the rest of the context's setup. Throws Error(invalid_input) for missing
+/// certificates or an invalid ALPN protocol name.
+void install_tls_server(SSL_CTX* context, const TlsServerOptions& options);
+
+}  // namespace acmecpp
