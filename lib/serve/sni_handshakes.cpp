@@ -20,9 +20,9 @@ TlsServerOptions checked(const TlsServerOptions& options) {
   return copy;
 }
 
-/// Sets leaf, key and chain on the connection by reference counting. The stack
-/// itself is made per handshake (OpenSSL keeps its own copy of a chain stack
-/// anyway); the certificates in it are only up-referenced.
+/// Sets leaf, key and chain on the connection by reference counting. The stack itself is made per
+/// handshake (OpenSSL keeps its own copy of a chain stack anyway); the certificates in it are only
+/// up-referenced.
 bool use_serving_certificate(SSL* ssl, const ServingCertificate& certificate) {
   tlsalpn01::X509StackPtr chain(
       sk_X509_new_reserve(nullptr, static_cast<int>(certificate.chain.size())));
@@ -63,8 +63,8 @@ int SniHandshakes::on_client_hello(SSL* ssl, const tlsalpn01::ClientHelloOffer& 
     ERR_clear_error();
     return refuse(alert, SSL_AD_INTERNAL_ERROR);
   }
-  // Nothing for this name: the context's own certificate if it was given one (a
-  // proxy's catch-all), else the alert RFC 6066 section 3 names for it.
+  // Nothing for this name: the context's own certificate if it was given one (a proxy's catch-all),
+  // else the alert RFC 6066 section 3 names for it.
   if (SSL_get_certificate(ssl) != nullptr) return SSL_CLIENT_HELLO_SUCCESS;
   return refuse(alert, SSL_AD_UNRECOGNIZED_NAME);
 }

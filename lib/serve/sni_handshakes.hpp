@@ -1,7 +1,6 @@
 #pragma once
-// What install_tls_server does with handshakes that are not TLS-ALPN-01
-// validations: serve the certificate the cache holds for the SNI name, and
-// negotiate ALPN from the server's list.
+// What install_tls_server does with handshakes that are not TLS-ALPN-01 validations: serve the
+// certificate the cache holds for the SNI name, and negotiate ALPN from the server's list.
 
 #include <string>
 
@@ -12,9 +11,8 @@ namespace acmecpp::serve {
 
 class SniHandshakes : public tlsalpn01::NormalHandshakes {
  public:
-  /// Keeps copies of the options (the context co-owns this object, hence them).
-  /// Throws Error(invalid_input) for missing certificates or an invalid ALPN
-  /// protocol name.
+  /// Keeps copies of the options (the context co-owns this object, hence them). Throws
+  /// Error(invalid_input) for missing certificates or an invalid ALPN protocol name.
   explicit SniHandshakes(const TlsServerOptions& options);
 
   int on_client_hello(SSL* ssl, const tlsalpn01::ClientHelloOffer& offer,

@@ -9,8 +9,8 @@
 namespace acmecpp {
 namespace {
 
-/// The responder's validations, through its public lookup; the lookup co-owns
-/// the responder so the context can outlive the caller's copy.
+/// The responder's validations, through its public lookup; the lookup co-owns the responder so the
+/// context can outlive the caller's copy.
 tlsalpn01::ChallengeLookup challenges_of(std::shared_ptr<const TlsAlpn01Responder> responder) {
   if (!responder) return {};
   return [responder = std::move(responder)](const tlsalpn01::ClientHelloOffer& offer) {

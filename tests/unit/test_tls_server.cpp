@@ -48,8 +48,8 @@ SslCtxPtr bare_context() {
 constexpr const char* kOwnName = "own.example.test";
 
 /// A proxy's context that has a certificate of its own (RSA, so that an ECDSA certificate set per
-/// connection must replace it rather than sit next to it) and an extra chain certificate that
-/// must not follow the certificates served from the cache.
+/// connection must replace it rather than sit next to it) and an extra chain certificate that must
+/// not follow the certificates served from the cache.
 SslCtxPtr context_with_own_certificate() {
   SslCtxPtr context = bare_context();
   const PrivateKey key = PrivateKey::generate(KeyType::rsa2048);

@@ -24,8 +24,7 @@ int FallbackHandshakes::on_client_hello(SSL* /*ssl*/, const ClientHelloOffer& of
 
 int FallbackHandshakes::select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen,
                                     const unsigned char* in, unsigned int inlen) const {
-  // Unreachable for a challenges-only context: its client-hello callback
-  // refused already.
+  // Unreachable for a challenges-only context: its client-hello callback refused already.
   if (challenges_only_) return SSL_TLSEXT_ERR_ALERT_FATAL;
   if (fallback_select_) return fallback_select_(ssl, out, outlen, in, inlen);
   return select_preferred(fallback_protocols_, in, inlen, out, outlen);

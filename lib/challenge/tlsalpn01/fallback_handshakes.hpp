@@ -1,7 +1,7 @@
 #pragma once
-// What TlsAlpn01Responder::install does with handshakes that are not
-// validations: leave the context's certificate alone and negotiate ALPN as
-// TlsAlpn01InstallOptions say, or, for a challenges-only listener, refuse them.
+// What TlsAlpn01Responder::install does with handshakes that are not validations: leave the
+// context's certificate alone and negotiate ALPN as TlsAlpn01InstallOptions say, or, for a
+// challenges-only listener, refuse them.
 
 #include "acmecpp/tlsalpn01.hpp"
 #include "challenge/tlsalpn01/handshake_hooks.hpp"
@@ -12,8 +12,8 @@ class ChallengeRegistry;
 
 class FallbackHandshakes : public NormalHandshakes {
  public:
-  /// Throws Error(invalid_input) for fallback protocols that are empty, longer
-  /// than 255 bytes or "acme-tls/1".
+  /// Throws Error(invalid_input) for fallback protocols that are empty, longer than 255 bytes or
+  /// "acme-tls/1".
   explicit FallbackHandshakes(const TlsAlpn01InstallOptions& options);
 
   int on_client_hello(SSL* ssl, const ClientHelloOffer& offer, int* alert) const override;
@@ -26,8 +26,8 @@ class FallbackHandshakes : public NormalHandshakes {
   bool challenges_only_ = false;
 };
 
-/// The validations `registry` answers: a ClientHello offering "acme-tls/1" for
-/// a name with a presented challenge. The lookup co-owns the registry.
+/// The validations `registry` answers: a ClientHello offering "acme-tls/1" for a name with a
+/// presented challenge. The lookup co-owns the registry.
 ChallengeLookup challenges_in(std::shared_ptr<const ChallengeRegistry> registry);
 
 }  // namespace acmecpp::tlsalpn01

@@ -12,16 +12,14 @@
 namespace acmecpp::tlsalpn01 {
 namespace {
 
-/// What install_handshake_hooks() hands to the SSL_CTX: the callbacks'
-/// argument.
+/// What install_handshake_hooks() hands to the SSL_CTX: the callbacks' argument.
 struct Hooks {
   ChallengeLookup challenges;
   std::shared_ptr<const NormalHandshakes> normal;
   std::unique_ptr<Hooks> replaced;  // an earlier install on the same context
 };
 
-/// Called by OpenSSL when the context is freed: takes back what install gave
-/// it.
+/// Called by OpenSSL when the context is freed: takes back what install gave it.
 void free_hooks(void* /*context*/, void* hooks, CRYPTO_EX_DATA* /*data*/, int /*index*/,
                 long /*argl*/, void* /*argp*/) {
   std::unique_ptr<Hooks> owned(static_cast<Hooks*>(hooks));
@@ -33,8 +31,7 @@ int hooks_index() {
   return index;
 }
 
-// A connection taken for a validation carries the address of this object in its
-// ex_data.
+// A connection taken for a validation carries the address of this object in its ex_data.
 const char kChallengeMark = 0;
 
 int challenge_mark_index() {
@@ -63,9 +60,8 @@ int answer_validation(SSL* ssl, int* alert, const TlsAlpn01Certificate& certific
     ERR_clear_error();
     return refuse(alert, SSL_AD_INTERNAL_ERROR);
   }
-  // The validator closes right after the handshake; a ticket would only be
-  // written to a closing socket (and could resume a session holding the
-  // challenge certificate).
+  // The validator closes right after the handshake; a ticket would only be written to a closing
+  // socket (and could resume a session holding the challenge certificate).
   SSL_set_num_tickets(ssl, 0);
   return SSL_CLIENT_HELLO_SUCCESS;
 }
@@ -83,8 +79,7 @@ int on_client_hello(SSL* ssl, int* alert, void* hooks) {
   try {
     return decide_on_client_hello(ssl, alert, *static_cast<const Hooks*>(hooks));
   } catch (...) {
-    // A C callback must not let exceptions through (the policy's, or
-    // allocation).
+    // A C callback must not let exceptions through (the policy's, or allocation).
     ERR_clear_error();
     return refuse(alert, SSL_AD_INTERNAL_ERROR);
   }
@@ -139,10 +134,9 @@ bool is_challenge_handshake(const SSL* ssl) {
 
 bool use_only_certificate(SSL* ssl, X509* certificate, EVP_PKEY* key, STACK_OF(X509) * chain) {
   SSL_certs_clear(ssl);
-  // override = 1: replace whatever the connection holds for this key type. The
-  // chain's certificates are up-referenced, not copied; a non-null (even empty)
-  // chain also keeps the context's extra chain certificates out of the
-  // handshake.
+  // override = 1: replace whatever the connection holds for this key type. The chain's certificates
+  // are up-referenced, not copied; a non-null (even empty) chain also keeps the context's extra
+  // chain certificates out of the handshake.
   return SSL_use_cert_and_key(ssl, certificate, key, chain, 1) == 1;
 }
 
