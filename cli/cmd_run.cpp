@@ -2,8 +2,8 @@
 // configuration file: at start and then every --interval it obtains the missing ones (or those
 // whose names changed) and renews the due ones. A missing certificate whose issuance fails is
 // tried again with a backoff (obtain_backoff.hpp). SIGHUP re-reads the configuration and checks
-// at once; SIGTERM or SIGINT lets the check in hand finish, then exits 0. With --metrics-listen
-// it serves Prometheus metrics meanwhile (metrics_endpoint.hpp).
+// at once, failed names included; SIGTERM or SIGINT lets the check in hand finish, then exits 0.
+// With --metrics-listen it serves Prometheus metrics meanwhile (metrics_endpoint.hpp).
 
 #include <pthread.h>
 #include <signal.h>
@@ -230,6 +230,8 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
     const auto event = signals.wait_until(next);
     if (event == SignalWatch::Event::stop) break;
     if (event == SignalWatch::Event::reload) {
+      // A reload is the operator's "I fixed it": names that failed are tried again at once.
+      state.obtain_backoff = ObtainBackoff{};
       try {
         source.reload();
         say(std::cerr, "acmectl: info: configuration reloaded");

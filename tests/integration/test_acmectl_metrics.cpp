@@ -1,6 +1,6 @@
 // acmectl run --metrics-listen: the daemon serves Prometheus text with the stored certificates'
 // expiry and its counts (checked by promtool, Prometheus's own parser and linter), refuses an
-// address it cannot use, and backs off from a certificate it cannot obtain.
+// address it cannot use, and backs off from a certificate it cannot obtain (until SIGHUP).
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -209,5 +209,14 @@ TEST_CASE(
   REQUIRE(response);
   CHECK(sample_value(response->body, "acmecpp_issuances_total{result=\"failure\"}") == 1);
   CHECK(sample_value(response->body, "acmecpp_issuances_total{result=\"success\"}") == 0);
+
+  // SIGHUP is the operator's "fixed it, try now": the name is ordered again at once.
+  run.kill(SIGHUP);
+  const std::string after_reload =
+      wait_for_text(dir / "run.log", "obtaining fail.metrics.test failed:", 2, 60s);
+  INFO("after SIGHUP:\n" << after_reload);
+  CHECK(count(after_reload, "obtaining fail.metrics.test failed:") == 2);
+  CHECK(count(after_reload, "next attempt in 60 s") == 2);  // the schedule starts afresh
+  CHECK(count(pebble.pebble_log(), "POST /order-plz") == 2);
   stop_run(run);
 }
