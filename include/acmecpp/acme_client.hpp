@@ -131,8 +131,9 @@ std::string certificate_id(std::string_view certificate_pem);
 struct RequestStats {
   std::size_t requests = 0;
   std::size_t bad_nonce_retries = 0;
-  /// How the requests ended: "1xx" ... "5xx" (HTTP status class of the response) and
-  /// "network_error" (no response); only results seen at least once are present.
+  /// How the requests ended: "1xx" ... "5xx" (HTTP status class of the response),
+  /// "network_error" (no response) and "other" (a status outside 100-599); only results seen at
+  /// least once are present.
   std::map<std::string, std::size_t> by_result;
 };
 

@@ -34,8 +34,9 @@ struct Metrics {
   ResultCounts renewals;                         ///< renew(): replaced certificates
   /// When the renewal of a certificate was last checked; unset before the first check.
   std::optional<std::chrono::system_clock::time_point> last_check;
-  /// Responses from the ACME server by result: "1xx" ... "5xx" (the HTTP status class) and
-  /// "network_error" (no response: connection refused, timeout, TLS failure, ...).
+  /// Requests to the ACME server by result: "1xx" ... "5xx" (the HTTP status class),
+  /// "network_error" (no response: connection refused, timeout, TLS failure, ...) and "other"
+  /// (a status outside 100-599), as in acme::RequestStats::by_result.
   std::map<std::string, std::size_t> acme_requests;
   /// Requests sent again with a fresh nonce after the server answered badNonce.
   std::size_t bad_nonce_retries = 0;
