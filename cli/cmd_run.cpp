@@ -1,7 +1,9 @@
 // acmectl run: the long-running scheduler. It keeps the certificates listed in the
 // configuration file: at start and then every --interval it obtains the missing ones (or those
-// whose names changed) and renews the due ones. SIGHUP re-reads the configuration and checks at
-// once; SIGTERM or SIGINT lets the check in hand finish, then exits 0.
+// whose names changed) and renews the due ones. A missing certificate whose issuance fails is
+// tried again with a backoff (obtain_backoff.hpp). SIGHUP re-reads the configuration and checks
+// at once, failed names included; SIGTERM or SIGINT lets the check in hand finish, then exits 0.
+// With --metrics-listen it serves Prometheus metrics meanwhile (metrics_endpoint.hpp).
 
 #include <pthread.h>
 #include <signal.h>
@@ -9,6 +11,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -18,7 +21,10 @@
 #include "commands.hpp"
 #include "delivery.hpp"
 #include "exit_codes.hpp"
+#include "metrics_endpoint.hpp"
+#include "obtain_backoff.hpp"
 #include "renewal_runner.hpp"
+#include "run_metrics.hpp"
 
 namespace acmectl {
 namespace {
@@ -89,10 +95,39 @@ std::set<std::string> normalized(const std::vector<std::string>& names) {
   return {list.begin(), list.end()};
 }
 
+/// What the daemon remembers from one check to the next.
+struct DaemonState {
+  RunMetrics metrics;
+  ObtainBackoff obtain_backoff;
+  std::set<std::string> configured;  ///< backoff keys of the certificates seen in this pass
+};
+
+/// The certificate's identity for the backoff: its resolver and its set of names.
+std::string backoff_key(const std::string& resolver, const std::set<std::string>& names) {
+  std::string key = resolver;
+  for (const auto& name : names) key += ' ' + name;
+  return key;
+}
+
+/// Adds a finished manager's figures to the daemon's; a failure to read them (the store) is
+/// only logged, it must not count as a failed issuance.
+void record_metrics(RunMetrics& metrics, const std::string& resolver,
+                    const acmecpp::CertManager& manager) {
+  try {
+    metrics.add(resolver, manager.metrics());
+  } catch (const acmecpp::Error& e) {
+    say(std::cerr, std::string("acmectl: warning: metrics not updated: ") + e.what());
+  }
+}
+
+std::string seconds_until(SteadyClock::time_point when) {
+  return std::to_string(std::chrono::ceil<std::chrono::seconds>(when - SteadyClock::now()).count());
+}
+
 /// One configured certificate: obtained when missing or when its names changed, else renewed
 /// when due.
 void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
-          const RenewOptions& renew_options) {
+          const RenewOptions& renew_options, DaemonState& state) {
   std::string resolver = wanted.resolver.empty() ? source.named_resolver() : wanted.resolver;
   auto context = open_context(source, resolver);
   if (!wanted.challenge.empty()) context.settings.challenge = wanted.challenge;
@@ -102,14 +137,24 @@ void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
     if (record.main != main) continue;
     const auto stored = record.names();
     if (std::set<std::string>(stored.begin(), stored.end()) == names) {
-      Renewal(context, renew_options).run(record);
+      Renewal renewal(context, renew_options);
+      renewal.run(record);
+      record_metrics(state.metrics, context.resolver, renewal.manager());
       return;
     }
+  }
+  const auto key = backoff_key(context.resolver, names);
+  state.configured.insert(key);
+  if (!state.obtain_backoff.may_try(key, SteadyClock::now())) {
+    say(std::cerr, "acmectl: info: obtaining " + main + " failed before; next attempt in " +
+                       seconds_until(*state.obtain_backoff.next_try(key)) + " s");
+    return;
   }
   const auto lock = context.store->lock_name(context.resolver, main, std::chrono::minutes(10));
   acmecpp::CertManager manager(manager_config(context));
   try {
     const auto issued = manager.obtain(wanted.names);
+    state.obtain_backoff.succeeded(key);
     say(std::cout, "issued " + to_text({context.resolver, issued.record, issued.info}));
     deliver(context.settings,
             {acmecpp::CertificateEventType::issued,
@@ -119,25 +164,51 @@ void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
              {}},
             &issued.record);
   } catch (const acmecpp::Error& e) {
-    say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + e.what());
+    const auto next = state.obtain_backoff.failed(key, SteadyClock::now());
+    say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + e.what() +
+                       "; next attempt in " + seconds_until(next) + " s");
     deliver(context.settings,
             {acmecpp::CertificateEventType::failed, wanted.names, context.resolver, {}, e.what()},
             nullptr);
   }
+  record_metrics(state.metrics, context.resolver, manager);
 }
 
 /// One pass over the configuration; a certificate's failure never stops the others.
 void check_all(const SettingsSource& source, const RenewOptions& renew_options,
-               SignalWatch& signals) {
+               SignalWatch& signals, DaemonState& state) {
   const ConfigFile* config = source.config();
+  state.configured.clear();
   for (const auto& wanted : config->certificates()) {
     if (signals.stop_requested()) return;
     try {
-      keep(source, wanted, renew_options);
+      keep(source, wanted, renew_options, state);
     } catch (const acmecpp::Error& e) {
       say(std::cerr, "acmectl: error: " + wanted.names.front() + ": " + e.what());
     }
   }
+  // Failures of certificates no longer configured must not wake the daemon.
+  state.obtain_backoff.retain_only(state.configured);
+  state.metrics.checked(std::chrono::system_clock::now());
+}
+
+/// The regular next check, or earlier when a failed issuance may be tried again before it.
+SteadyClock::time_point next_check(const RunOptions& options, const DaemonState& state) {
+  auto next = SteadyClock::now() + std::chrono::seconds(options.interval_seconds);
+  if (const auto retry = state.obtain_backoff.earliest_next_try()) next = std::min(next, *retry);
+  return next;
+}
+
+/// The endpoint of --metrics-listen (a setting, so also a configuration key), when given.
+std::unique_ptr<MetricsEndpoint> serve_metrics(const SettingsSource& source,
+                                               const DaemonState& state) {
+  const std::string listen = source.resolve().metrics_listen;
+  if (listen.empty()) return nullptr;
+  auto endpoint = std::make_unique<MetricsEndpoint>(parse_listen_address(listen), [&state] {
+    return acmecpp::render_prometheus(state.metrics.snapshot());
+  });
+  say(std::cerr, "acmectl: info: serving metrics on http://" + listen + "/metrics");
+  return endpoint;
 }
 
 }  // namespace
@@ -150,14 +221,17 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
   }
   RenewOptions renew_options;
   renew_options.days = options.days;
+  DaemonState state;
+  const auto metrics_endpoint = serve_metrics(source, state);
   for (;;) {
-    check_all(source, renew_options, signals);
-    say(std::cerr,
-        "acmectl: info: check done; next in " + std::to_string(options.interval_seconds) + " s");
-    const auto event =
-        signals.wait_until(SteadyClock::now() + std::chrono::seconds(options.interval_seconds));
+    check_all(source, renew_options, signals, state);
+    const auto next = next_check(options, state);
+    say(std::cerr, "acmectl: info: check done; next in " + seconds_until(next) + " s");
+    const auto event = signals.wait_until(next);
     if (event == SignalWatch::Event::stop) break;
     if (event == SignalWatch::Event::reload) {
+      // A reload is the operator's "I fixed it": names that failed are tried again at once.
+      state.obtain_backoff = ObtainBackoff{};
       try {
         source.reload();
         say(std::cerr, "acmectl: info: configuration reloaded");

@@ -47,6 +47,8 @@ struct Settings {
   std::uint16_t hook_timeout = 60;  ///< seconds
   std::string export_dir;           ///< export after issue/renew into this directory
   std::string export_format = "pem";
+  // The daemon (run).
+  std::string metrics_listen;  ///< "HOST:PORT" serving Prometheus metrics; empty: none
   // Logging.
   bool verbose = false;
   bool quiet = false;

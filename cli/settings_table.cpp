@@ -58,6 +58,9 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::export_dir},
       {"export-format", "Hooks", "pem (cert, chain, fullchain, privkey) or haproxy (one file)",
        &Settings::export_format},
+      {"metrics-listen", "Run",
+       "run: serve Prometheus metrics on http://HOST:PORT/metrics, e.g. 127.0.0.1:9464",
+       &Settings::metrics_listen},
       {"verbose", "Logging", "log every step", &Settings::verbose, false},
       {"quiet", "Logging", "log errors only", &Settings::quiet, false},
   };

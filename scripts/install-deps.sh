@@ -12,6 +12,8 @@ packages=(
   libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev libzstd-dev
   libunistring-dev
   pebble openssl curl
+  # promtool checks the Prometheus text of `acmectl run --metrics-listen` in the tests
+  prometheus
 )
 
 missing=()

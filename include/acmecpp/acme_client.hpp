@@ -4,6 +4,8 @@
 /// use CertManager (cert_manager.hpp) instead.
 
 #include <chrono>
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,6 +131,10 @@ std::string certificate_id(std::string_view certificate_pem);
 struct RequestStats {
   std::size_t requests = 0;
   std::size_t bad_nonce_retries = 0;
+  /// How the requests ended: "1xx" ... "5xx" (HTTP status class of the response),
+  /// "network_error" (no response) and "other" (a status outside 100-599); only results seen at
+  /// least once are present.
+  std::map<std::string, std::size_t> by_result;
 };
 
 /// An ACME client bound to one directory and, once set, one account. Thread-safe: several orders

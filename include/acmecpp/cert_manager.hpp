@@ -19,6 +19,7 @@
 #include "acmecpp/events.hpp"
 #include "acmecpp/key.hpp"
 #include "acmecpp/log.hpp"
+#include "acmecpp/metrics.hpp"
 #include "acmecpp/renewal.hpp"
 #include "acmecpp/solver.hpp"
 #include "acmecpp/store.hpp"
@@ -180,6 +181,13 @@ class CertManager {
   /// name allowed and within the rate limit) an issuance is started in the background and
   /// waited for at most on_demand.wait. nullptr when there is nothing to serve. Never throws.
   std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
+
+  /// A snapshot for monitoring (render it with render_prometheus()): the certificates stored
+  /// under this manager's resolver (an entry whose PEM does not parse is left out), the
+  /// obtain()/renew() calls by result, when check_renewal() last ran (wall-clock time of the
+  /// call, not its `now`), and request_stats(). Counts start at zero with the manager. Reads the
+  /// store; throws what it throws.
+  Metrics metrics() const;
 
  private:
   struct Impl;

@@ -2,6 +2,7 @@
 #include <mutex>
 #include <thread>
 
+#include "acme/counting_transport.hpp"
 #include "acme/http_headers.hpp"
 #include "acme/nonce_pool.hpp"
 #include "acme/resources.hpp"
@@ -61,7 +62,7 @@ std::string join_url(std::string base, const std::string& tail) {
 
 struct Client::Impl {
   ClientOptions options;
-  std::shared_ptr<http::HttpClient> http;
+  std::shared_ptr<CountingTransport> http;  // counts every response for stats()
   NoncePool nonces;
 
   std::mutex directory_mutex;
@@ -76,7 +77,7 @@ struct Client::Impl {
   std::atomic<std::size_t> bad_nonce_retries{0};
 
   Impl(ClientOptions opts, std::shared_ptr<http::HttpClient> transport)
-      : options(std::move(opts)), http(std::move(transport)) {}
+      : options(std::move(opts)), http(std::make_shared<CountingTransport>(std::move(transport))) {}
 
   const Directory& get_directory() {
     std::lock_guard<std::mutex> lock(directory_mutex);
@@ -408,7 +409,8 @@ std::string certificate_id(std::string_view certificate_pem) {
 }
 
 RequestStats Client::stats() const {
-  return RequestStats{impl_->requests.load(), impl_->bad_nonce_retries.load()};
+  return RequestStats{impl_->requests.load(), impl_->bad_nonce_retries.load(),
+                      impl_->http->by_result()};
 }
 
 }  // namespace acmecpp::acme

@@ -9,6 +9,7 @@
 #include "manager/authorization_flow.hpp"
 #include "manager/chain_selection.hpp"
 #include "manager/logger.hpp"
+#include "manager/metrics_counters.hpp"
 #include "manager/order_options.hpp"
 #include "manager/renewal_policy.hpp"
 #include "manager/renewal_records.hpp"
@@ -45,6 +46,7 @@ struct CertManager::Impl {
   std::optional<acme::Account> account;
   std::mutex random_mutex;
   std::mt19937_64 random{std::random_device{}()};
+  manager::MetricsCounters counters;  // for metrics()
 
   explicit Impl(ManagerConfig cfg) : config(std::move(cfg)), log(config.log), client(config.acme) {}
 
@@ -244,9 +246,11 @@ struct CertManager::Impl {
                                 Action action) {
     try {
       IssuedCertificate issued = action();
+      counters.count(type, true);
       notify({type, issued.record.names(), config.resolver, issued.info.not_after, {}});
       return issued;
     } catch (const std::exception& e) {
+      counters.count(type, false);
       notify({CertificateEventType::failed, names, config.resolver, std::nullopt, e.what()});
       throw;
     }
@@ -327,6 +331,7 @@ struct CertManager::Impl {
 
   RenewalDecision check_renewal(const CertificateRecord& certificate,
                                 std::chrono::system_clock::time_point now, int days) {
+    counters.checked(std::chrono::system_clock::now());  // `now` may be a simulated time
     const auto info = parse_certificate(certificate.certificate_pem);
     const RenewalState state = current_renewal_state(certificate, now);
     return decide_renewal(info.not_before, info.not_after, state, now, days);
@@ -455,6 +460,11 @@ acme::Account CertManager::update_account_email(const std::string& email) {
 
 acme::RequestStats CertManager::request_stats() const {
   return impl_->client.stats();
+}
+
+Metrics CertManager::metrics() const {
+  return impl_->counters.snapshot(*impl_->config.store, impl_->config.resolver,
+                                  impl_->client.stats());
 }
 
 }  // namespace acmecpp
