@@ -1,5 +1,6 @@
 // acmectl issue --batch FILE: many certificates in one process, --concurrency orders at once
-// sharing one account and one ACME client, acme.json written once at the end. Every line is
+// sharing one account and one ACME client, acme.json written once at the end (and every 30 s
+// of a long batch, see BatchCompletion). Every line is
 // checked before the first order, so a typo on line 900 does not leave 899 orders behind.
 
 #include <algorithm>
@@ -72,15 +73,16 @@ int run_issue_batch(const SettingsSource& source, const std::string& batch_file)
   const auto lines = read_batch_file(batch_file);
   const auto context = open_context(source);
   const unsigned bound = order_concurrency(context.settings);
-  BatchCompletion completion;
+  acmecpp::AcmeJsonStore::Batch batch(*context.store);
+  BatchCompletion completion([&context] { context.store->flush_batch(); });
   BatchIssuer issuer(context, completion);
   std::vector<BatchOutcome> outcomes(lines.size(), BatchOutcome::failed);
-  {
-    acmecpp::AcmeJsonStore::Batch batch(*context.store);
-    run_bounded(lines.size(), bound, [&](std::size_t i) { outcomes[i] = issuer.issue(lines[i]); });
-    batch.commit();
-  }
+  run_bounded(lines.size(), bound, [&](std::size_t i) {
+    outcomes[i] = issuer.issue(lines[i]);
+    completion.checkpoint();
+  });
   const bool deliveries_ok = completion.finish();
+  batch.commit();
   const auto failed = std::count(outcomes.begin(), outcomes.end(), BatchOutcome::failed);
   if (failed > 0) {
     say(std::cerr, "acmectl: error: " + std::to_string(failed) + " of " +

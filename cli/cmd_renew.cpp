@@ -31,17 +31,18 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
   for (auto& record : context.store->certificates(context.resolver)) {
     if (holds_any_name(record, options.names)) records.push_back(std::move(record));
   }
-  BatchCompletion completion;
+  // One write of acme.json for all renewals (and renewal bookkeeping), not one each; a long run
+  // also writes at checkpoints.
+  acmecpp::AcmeJsonStore::Batch batch(*context.store);
+  BatchCompletion completion([&context] { context.store->flush_batch(); });
   Renewal renewal(context, options, &completion);
   std::vector<Outcome> outcomes(records.size(), Outcome::not_due);
-  {
-    // One write of acme.json for all renewals (and renewal bookkeeping), not one each.
-    acmecpp::AcmeJsonStore::Batch batch(*context.store);
-    run_bounded(records.size(), bound,
-                [&](std::size_t i) { outcomes[i] = renewal.run(records[i]); });
-    batch.commit();
-  }
+  run_bounded(records.size(), bound, [&](std::size_t i) {
+    outcomes[i] = renewal.run(records[i]);
+    completion.checkpoint();
+  });
   const bool deliveries_ok = completion.finish();
+  batch.commit();
   const auto count = [&outcomes](Outcome o) {
     return std::count(outcomes.begin(), outcomes.end(), o);
   };

@@ -129,6 +129,9 @@ class AcmeJsonStore : public Store {
   /// Writes what the batch changed, once, if anything. Throws Error(storage) when the file
   /// cannot be written; the changes are then kept and written by the next change or commit.
   void commit_batch();
+  /// Writes what the open batch changed so far, once, and keeps the batch open (a long batch
+  /// writes now and then, so that a crash loses little). Throws as commit_batch() does.
+  void flush_batch();
   /// How many times this object has replaced the file (for tests and diagnostics).
   std::size_t files_written() const;
 

@@ -120,6 +120,16 @@ struct AcmeJsonStore::Impl {
   void commit() {
     std::lock_guard<std::mutex> guard(mutex);
     if (batch_depth > 0 && --batch_depth > 0) return;
+    write_pending();
+  }
+
+  void flush() {
+    std::lock_guard<std::mutex> guard(mutex);
+    write_pending();
+  }
+
+  /// Under `mutex`: one locked read-modify-write for every pending change.
+  void write_pending() {
     if (pending.empty()) return;
     FileLock lock(lock_path, FileLock::Mode::exclusive);
     try {
@@ -192,6 +202,10 @@ void AcmeJsonStore::begin_batch() {
 
 void AcmeJsonStore::commit_batch() {
   impl_->commit();
+}
+
+void AcmeJsonStore::flush_batch() {
+  impl_->flush();
 }
 
 std::size_t AcmeJsonStore::files_written() const {

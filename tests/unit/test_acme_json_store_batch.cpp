@@ -153,3 +153,21 @@ TEST_CASE("certificates_named finds every entry of a main name, ignoring case, i
   CHECK(store.certificates_named("le", "").empty());
   CHECK(store.certificates_named("no-such-resolver", "x.example.test").empty());
 }
+
+TEST_CASE("flush_batch writes what a batch changed so far and keeps the batch open") {
+  TempDir dir;
+  const std::string path = dir.file("acme.json");
+  AcmeJsonStore store(path);
+  AcmeJsonStore::Batch batch(store);
+  store.save_certificate("le", make_certificate("early.example.test"));
+  store.flush_batch();
+  CHECK(store.files_written() == 1);
+  CHECK(count_named(AcmeJsonStore(path), "early.example.test") == 1);
+  store.flush_batch();  // nothing new: nothing written
+  CHECK(store.files_written() == 1);
+  store.save_certificate("le", make_certificate("late.example.test"));
+  CHECK(count_named(AcmeJsonStore(path), "late.example.test") == 0);  // still batched
+  batch.commit();
+  CHECK(store.files_written() == 2);
+  CHECK(count_named(AcmeJsonStore(path), "late.example.test") == 1);
+}
