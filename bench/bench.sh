@@ -36,7 +36,7 @@ Options:
                    50-name and 50-in-a-row scenarios (minutes a run for them)
   --full           5 runs a single-name scenario, 3 a larger one, every client everywhere
   --big            add 1,000 certificates in a row (1 run; lego needs about 1.5 h for it,
-                   so consider --clients acmectl)
+                   so consider --clients acmectl) and 1,000 in one acmectl issue --batch
   --install        apt-get install lego, certbot and hyperfine first
   --clients LIST   comma-separated, from acmectl,lego,certbot (default: those installed)
   --runs N         runs for every issuing scenario, overriding the mode
@@ -168,8 +168,12 @@ run_all_scenarios() {
     run_scenario row1000 "1,000 certificates in a row (HTTP-01)" 1 existing \
       issue_in_a_row http-01 1000
   fi
-  run_list_scenario list20 20 "$RUNS_LIST"
-  run_list_scenario list10000 10000 "$RUNS_LIST"
+  run_batch_scenario batch50 50 4 "$RUNS_MULTI"
+  if [[ $BIG -eq 1 ]]; then
+    run_batch_scenario batch1000 1000 8 1
+  fi
+  run_store_scenarios 20 "$RUNS_LIST"
+  run_store_scenarios 10000 "$RUNS_LIST"
   run_version_scenario "$RUNS_VERSION"
 }
 

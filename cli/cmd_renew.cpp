@@ -3,10 +3,10 @@
 // have renewed it meanwhile), so two runs started together order it once.
 
 #include <algorithm>
-#include <atomic>
 #include <random>
 #include <thread>
 
+#include "bounded_parallel.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "renewal_runner.hpp"
@@ -14,21 +14,6 @@
 
 namespace acmectl {
 namespace {
-
-/// Runs the renewal of each record with at most `bound` at once. with at most `bound` at once.
-std::vector<Outcome> run_bounded(const std::vector<acmecpp::CertificateRecord>& records,
-                                 unsigned bound, Renewal& renewal) {
-  std::vector<Outcome> outcomes(records.size(), Outcome::not_due);
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> workers;
-  for (unsigned i = 0; i < std::max(1u, std::min<unsigned>(bound, records.size())); ++i) {
-    workers.emplace_back([&] {
-      for (std::size_t n; (n = next++) < records.size();) outcomes[n] = renewal.run(records[n]);
-    });
-  }
-  for (auto& w : workers) w.join();
-  return outcomes;
-}
 
 void wait_jitter(unsigned seconds) {
   if (seconds == 0) return;
@@ -41,17 +26,28 @@ void wait_jitter(unsigned seconds) {
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
   wait_jitter(options.jitter_seconds);
   const auto context = open_context(source);
+  const unsigned bound = order_concurrency(context.settings);
   std::vector<acmecpp::CertificateRecord> records;
   for (auto& record : context.store->certificates(context.resolver)) {
     if (holds_any_name(record, options.names)) records.push_back(std::move(record));
   }
-  Renewal renewal(context, options);
-  const auto outcomes = run_bounded(records, options.concurrency, renewal);
+  // One write of acme.json for all renewals (and renewal bookkeeping), not one each; a long run
+  // also writes at checkpoints.
+  acmecpp::AcmeJsonStore::Batch batch(*context.store);
+  BatchCompletion completion([&context] { context.store->flush_batch(); });
+  Renewal renewal(context, options, &completion);
+  std::vector<Outcome> outcomes(records.size(), Outcome::not_due);
+  run_bounded(records.size(), bound, [&](std::size_t i) {
+    outcomes[i] = renewal.run(records[i]);
+    completion.checkpoint();
+  });
+  const bool deliveries_ok = completion.finish();
+  batch.commit();
   const auto count = [&outcomes](Outcome o) {
     return std::count(outcomes.begin(), outcomes.end(), o);
   };
   if (count(Outcome::failed) > 0) return kSomeRenewalsFailed;
-  if (count(Outcome::hook_failed) > 0) return kHookFailed;
+  if (count(Outcome::hook_failed) > 0 || !deliveries_ok) return kHookFailed;
   return kSuccess;
 }
 

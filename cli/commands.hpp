@@ -11,6 +11,7 @@ namespace acmectl {
 struct IssueOptions {
   std::vector<std::string> names;
   bool json = false;
+  std::string batch_file;  ///< --batch: one certificate's names a line, instead of `names`
 };
 
 struct ListOptions {
@@ -22,7 +23,6 @@ struct RenewOptions {
   int days = 30;
   bool force = false;
   bool dry_run = false;
-  unsigned concurrency = 4;
   unsigned jitter_seconds = 0;
 };
 
@@ -46,6 +46,8 @@ struct RunOptions {
 
 int run_register(const SettingsSource& source);
 int run_issue(const SettingsSource& source, const IssueOptions& issue);
+/// issue --batch: every line's certificate, --concurrency at a time, the store written once.
+int run_issue_batch(const SettingsSource& source, const std::string& batch_file);
 int run_list(const SettingsSource& source, const ListOptions& list);
 int run_renew(const SettingsSource& source, const RenewOptions& renew);
 int run_run(const SettingsSource& source, const RunOptions& options);

@@ -17,8 +17,9 @@ enum ExitCode : int {
   kChallenge = 8,
   kStorage = 9,
   kCrypto = 10,
-  kSomeRenewalsFailed = 11,  ///< renew: at least one due certificate could not be renewed
-  kHookFailed = 12,          ///< a hook failed or timed out; the certificates were kept
+  kSomeFailed = 11,  ///< renew, issue --batch: at least one certificate could not be obtained
+  kSomeRenewalsFailed = kSomeFailed,  ///< the name it had when only renew could fail in part
+  kHookFailed = 12,                   ///< a hook failed or timed out; the certificates were kept
 };
 
 inline int exit_code_for(acmecpp::ErrorKind kind) {

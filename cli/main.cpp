@@ -2,6 +2,7 @@
 // maps errors to the exit codes documented in README.md. No protocol logic lives here.
 
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +14,11 @@
 
 int main(int argc, char** argv) {
   using namespace acmectl;
+  // Answered before the parser and its hundred options are built: scripts probe it often.
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::cout << "acmectl " << acmecpp::version() << '\n';
+    return kSuccess;
+  }
   CLI::App app{"acmectl: obtain and keep TLS certificates with ACME (RFC 8555)", "acmectl"};
   app.set_version_flag("--version", "acmectl " + acmecpp::version());
   app.require_subcommand(1);
@@ -24,9 +30,15 @@ int main(int argc, char** argv) {
   auto* register_cmd =
       app.add_subcommand("register", "create the account, or find the existing one");
   auto* issue_cmd = app.add_subcommand("issue", "obtain a certificate for one or more names");
-  issue_cmd->add_option("names", issue.names, "DNS names; the first is the certificate's main name")
-      ->required();
-  issue_cmd->add_flag("--json", issue.json, "print the result as JSON");
+  auto* issue_names = issue_cmd->add_option("names", issue.names,
+                                            "DNS names; the first is the certificate's main name");
+  auto* issue_json = issue_cmd->add_flag("--json", issue.json, "print the result as JSON");
+  issue_cmd
+      ->add_option("--batch", issue.batch_file,
+                   "FILE with one certificate's names a line (# comments), ordered --concurrency "
+                   "at a time")
+      ->excludes(issue_names)
+      ->excludes(issue_json);
   auto* list_cmd = app.add_subcommand("list", "show the certificates in the store");
   list_cmd->add_flag("--json", list.json, "print JSON");
 
@@ -37,8 +49,6 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   renew_cmd->add_flag("--force", renew.force, "renew even when not due");
   renew_cmd->add_flag("--dry-run", renew.dry_run, "say what would be renewed, change nothing");
-  renew_cmd->add_option("--concurrency", renew.concurrency, "renewals at once")
-      ->capture_default_str();
   renew_cmd->add_option("--jitter", renew.jitter_seconds,
                         "wait a random time up to this many seconds first (cron spreading)");
 
@@ -81,6 +91,11 @@ int main(int argc, char** argv) {
   }
   try {
     if (*register_cmd) return run_register(settings);
+    if (*issue_cmd && !issue.batch_file.empty()) return run_issue_batch(settings, issue.batch_file);
+    if (*issue_cmd && issue.names.empty()) {
+      std::cerr << "acmectl: error: issue needs NAMES or --batch FILE\n";
+      return kUsage;
+    }
     if (*issue_cmd) return run_issue(settings, issue);
     if (*list_cmd) return run_list(settings, list);
     if (*renew_cmd) return run_renew(settings, renew);

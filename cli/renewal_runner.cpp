@@ -16,7 +16,7 @@ using Clock = std::chrono::system_clock;
 std::optional<acmecpp::CertificateRecord> reread(const acmecpp::Store& store,
                                                  const std::string& resolver,
                                                  const std::string& main) {
-  for (auto& record : store.certificates(resolver)) {
+  for (auto& record : store.certificates_named(resolver, main)) {
     if (record.main == main) return record;
   }
   return std::nullopt;
@@ -39,13 +39,13 @@ void say(std::ostream& out, const std::string& line) {
   out << line << '\n';
 }
 
-Renewal::Renewal(const Context& context, const RenewOptions& options)
-    : context_(context), options_(options), manager_(manager_config(context)) {}
+Renewal::Renewal(const Context& context, const RenewOptions& options, BatchCompletion* batch)
+    : context_(context), options_(options), batch_(batch), manager_(manager_config(context)) {}
 
 Outcome Renewal::run(const acmecpp::CertificateRecord& listed) {
   const std::string& main = listed.main;
   if (!options_.force && !due(listed, false)) return Outcome::not_due;
-  const auto lock = context_.store->lock_name(context_.resolver, main, std::chrono::minutes(10));
+  auto lock = context_.store->lock_name(context_.resolver, main, std::chrono::minutes(10));
   if (!lock) {
     say(std::cout, "skipped " + main + ": another process holds its lock");
     return Outcome::skipped;
@@ -62,7 +62,7 @@ Outcome Renewal::run(const acmecpp::CertificateRecord& listed) {
     say(std::cout, "would renew " + main);
     return Outcome::would_renew;
   }
-  return renew(*current);
+  return renew(*current, std::move(lock));
 }
 
 bool Renewal::due(const acmecpp::CertificateRecord& record, bool quiet) {
@@ -73,17 +73,24 @@ bool Renewal::due(const acmecpp::CertificateRecord& record, bool quiet) {
   return decision.due;
 }
 
-Outcome Renewal::renew(const acmecpp::CertificateRecord& current) {
+Outcome Renewal::renew(const acmecpp::CertificateRecord& current,
+                       std::unique_ptr<acmecpp::NameLock> lock) {
   try {
     const auto issued = manager_.renew(current);
     say(std::cout, "renewed " + to_text({context_.resolver, issued.record, issued.info}));
-    const bool hook_ok = deliver(context_.settings,
-                                 {acmecpp::CertificateEventType::renewed,
-                                  issued.record.names(),
-                                  context_.resolver,
-                                  issued.info.not_after,
-                                  {}},
-                                 &issued.record);
+    const acmecpp::CertificateEvent event{acmecpp::CertificateEventType::renewed,
+                                          issued.record.names(),
+                                          context_.resolver,
+                                          issued.info.not_after,
+                                          {}};
+    if (batch_ != nullptr) {
+      batch_->keep(std::move(lock));
+      batch_->defer([settings = context_.settings, event, record = issued.record] {
+        return deliver(settings, event, &record);
+      });
+      return Outcome::renewed;
+    }
+    const bool hook_ok = deliver(context_.settings, event, &issued.record);
     return hook_ok ? Outcome::renewed : Outcome::hook_failed;
   } catch (const acmecpp::Error& e) {
     say(std::cerr, "acmectl: error: renewing " + current.main +

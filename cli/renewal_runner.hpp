@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "acmecpp/cert_manager.hpp"
+#include "batch_completion.hpp"
 #include "commands.hpp"
 #include "setup.hpp"
 
@@ -25,17 +26,20 @@ void say(std::ostream& out, const std::string& line);
 
 class Renewal {
  public:
-  Renewal(const Context& context, const RenewOptions& options);
+  /// With `batch`, a renewed certificate's name lock and its delivery (export, hook) are handed
+  /// to it, to be finished once the store has been written; without, they happen at once.
+  Renewal(const Context& context, const RenewOptions& options, BatchCompletion* batch = nullptr);
   /// Renews `listed` if due (or forced); reports one line; never throws for a failed renewal.
   Outcome run(const acmecpp::CertificateRecord& listed);
   acmecpp::CertManager& manager() { return manager_; }
 
  private:
   bool due(const acmecpp::CertificateRecord& record, bool quiet);
-  Outcome renew(const acmecpp::CertificateRecord& current);
+  Outcome renew(const acmecpp::CertificateRecord& current, std::unique_ptr<acmecpp::NameLock> lock);
 
   const Context& context_;
   const RenewOptions& options_;
+  BatchCompletion* batch_;
   acmecpp::CertManager manager_;
 };
 

@@ -25,7 +25,8 @@ struct Settings {
   // Certificates.
   std::string key_type = "ec256";
   std::string preferred_chain;
-  std::string profile;  ///< certificate profile for new orders, when the CA lists it
+  std::string profile;            ///< certificate profile for new orders, when the CA lists it
+  std::uint16_t concurrency = 4;  ///< orders in flight at once (issue --batch, renew)
   // Challenges.
   std::string challenge;  ///< http-01, tls-alpn-01 or dns-01; empty: http-01
   std::string http_address = "0.0.0.0";

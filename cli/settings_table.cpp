@@ -25,6 +25,8 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::preferred_chain},
       {"profile", "Certificates", "certificate profile for new orders (the CA must list it)",
        &Settings::profile},
+      {"concurrency", "Certificates", "orders in flight at once for issue --batch and renew (1-16)",
+       &Settings::concurrency},
       {"challenge", "Challenges", "http-01 (default), tls-alpn-01 or dns-01", &Settings::challenge},
       {"http-address", "Challenges", "address the HTTP-01 server binds", &Settings::http_address},
       {"http-port", "Challenges", "port of the standalone HTTP-01 server", &Settings::http_port},

@@ -114,6 +114,15 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   return config;
 }
 
+unsigned order_concurrency(const Settings& settings) {
+  if (settings.concurrency < 1 || settings.concurrency > kMaxConcurrency) {
+    throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                         "--concurrency " + std::to_string(settings.concurrency) +
+                             " is out of range (1 to " + std::to_string(kMaxConcurrency) + ")");
+  }
+  return settings.concurrency;
+}
+
 acmecpp::LogSink stderr_log_sink(const Settings& settings) {
   const auto threshold = settings.verbose ? acmecpp::LogLevel::debug
                          : settings.quiet ? acmecpp::LogLevel::error

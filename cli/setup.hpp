@@ -27,6 +27,15 @@ Context open_context(const SettingsSource& source, const std::string& resolver);
 /// (commands that never order leave them out, so that challenge settings need not be complete).
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers = true);
 
+/// Most orders a batch keeps in flight. Let's Encrypt throttles bursts per client (about 20
+/// requests a second on most endpoints) and counts new orders per account (300 in 3 hours);
+/// an order is a handful of requests spread over its validation, so 16 at once stays clear of
+/// the burst limit while still hiding the waiting.
+constexpr unsigned kMaxConcurrency = 16;
+
+/// --concurrency, checked to be 1..kMaxConcurrency (Error(invalid_input) otherwise).
+unsigned order_concurrency(const Settings& settings);
+
 /// A log sink writing "acmectl: level: message" lines to stderr, filtered by -v/-q.
 acmecpp::LogSink stderr_log_sink(const Settings& settings);
 

@@ -108,28 +108,69 @@ explain_failure() {
 
 # --- acmectl only: the store and start-up -------------------------------------------------------
 
-# run_list_scenario ID COUNT: `acmectl list` over a generated store of COUNT certificates, none
-# due (the figure `renew` with nothing to do will be held against).
-run_list_scenario() {
-  local id=$1 count=$2 runs=$3 store="$WORK/store-$2.json" run
-  printf '%s\t%s\n' "$id" "\`acmectl list\` over $count certificates (none due)" >>"$LABELS"
-  say ""
-  say "== acmectl list over $count certificates"
+# run_store_scenarios COUNT RUNS: `acmectl list` and `acmectl renew` (nothing due, so no order)
+# over a generated store of COUNT certificates: reading and judging every certificate.
+run_store_scenarios() {
+  local count=$1 runs=$2 store="$WORK/store-$1.json"
   "$MAKE_STORE" "$store" "$count" --due 0 >/dev/null || die "make_store failed"
+  run_store_command "list$count" "$runs" "\`acmectl list\` over $count certificates (none due)" \
+    list --store "$store"
+  run_store_command "renew$count" "$runs" "\`acmectl renew\` over $count certificates (none due)" \
+    renew --store "$store" --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE"
+}
+
+# run_store_command ID RUNS LABEL ARGS...: one acmectl command, RUNS times.
+run_store_command() {
+  local id=$1 runs=$2 label=$3 run
+  shift 3
+  printf '%s\t%s\n' "$id" "$label" >>"$LABELS"
+  say ""
+  say "== $label"
   local runs_file="$WORK/runs.$id.acmectl"
   : >"$runs_file"
   for ((run = 1; run <= runs; run++)); do
-    measure_run timed "$ACMECTL" list --store "$store" || {
-      explain_failure "$id" acmectl list "$?" "run $run"
+    measure_run timed "$ACMECTL" "$@" || {
+      explain_failure "$id" acmectl "${1:-}" "$?" "run $run"
       return
     }
     echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS" >>"$runs_file"
     say "  acmectl run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB"
   done
   summarize "$id" acmectl "$runs_file"
-  # TODO(renew): measure `acmectl renew` (nothing due) over the same store once the command
-  # exists; until then `list` stands for reading and judging every certificate.
-  note "$id" "renew" "TODO: \`acmectl renew\` is not implemented yet; \`list\` measured instead"
+}
+
+# issue_batch CLIENT CHALLENGE DIR COUNT CONCURRENCY: one `acmectl issue --batch` of COUNT fresh
+# single-name certificates, CONCURRENCY orders at once.
+issue_batch() {
+  local client=$1 challenge=$2 dir=$3 count=$4 concurrency=$5 i file
+  file=$(mktemp "$WORK/batch.XXXXXX")
+  for ((i = 1; i <= count; i++)); do
+    fresh_name "${client:0:1}"
+    echo "$FRESH_NAME" >>"$file"
+  done
+  local -a challenge_args
+  read -r -a challenge_args <<<"$(acmectl_challenge_args "$challenge")"
+  timed "$ACMECTL" issue --batch "$file" --concurrency "$concurrency" \
+    --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" --store "$dir/acme.json" \
+    --agree-tos --email "$BENCH_EMAIL" --account-key-type ec256 --key-type ec256 \
+    "${challenge_args[@]}"
+}
+
+# run_batch_scenario ID COUNT CONCURRENCY RUNS: acmectl only (lego and certbot order one
+# certificate a process).
+run_batch_scenario() {
+  local id=$1 count=$2 concurrency=$3 runs=$4
+  printf '%s\t%s\n' "$id" \
+    "$count certificates in one \`acmectl issue --batch\`, --concurrency $concurrency (HTTP-01)" \
+    >>"$LABELS"
+  say ""
+  say "== $count certificates in one batch, $concurrency at once"
+  run_client_scenario "$id" "$runs" existing acmectl issue_batch http-01 "$count" "$concurrency" ||
+    true
+  local client
+  for client in $CLIENTS; do
+    [[ $client == acmectl ]] || note "$id" "$client" "no batch mode (one certificate a process)"
+  done
 }
 
 # Start-up: hyperfine when installed (many runs, warm-up, no shell in between), else a loop.

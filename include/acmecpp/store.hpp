@@ -75,6 +75,11 @@ class Store {
   /// Creates the resolver if needed; keeps its certificates.
   virtual void save_account(const std::string& resolver, const AccountRecord& account) = 0;
   virtual std::vector<CertificateRecord> certificates(const std::string& resolver) const = 0;
+  /// The certificates whose main name equals `main` ignoring case (usually one), as
+  /// certificates() would list them. This default filters certificates(); stores that can look
+  /// an entry up directly override it, so that checking one certificate does not decode all.
+  virtual std::vector<CertificateRecord> certificates_named(const std::string& resolver,
+                                                            const std::string& main) const;
   /// Adds the certificate, or replaces the entry whose main name is the same (case-insensitive).
   virtual void save_certificate(const std::string& resolver, const CertificateRecord& cert) = 0;
   /// Removes the entry with this main name; false when there was none.
@@ -92,6 +97,12 @@ class Store {
 /// either the old or the new file. The file is created with mode 0600; an existing file that
 /// group or others may read is refused. Fields acmecpp does not know survive a rewrite, and other
 /// resolvers' entries are left as they were. A file that does not parse is never overwritten.
+/// The parsed file is kept and reused while the file's inode, size, mode and times are unchanged.
+///
+/// Changes made while a Batch is open are seen at once by this object's readers but written
+/// together when the batch is committed: one locked read-modify-write for the whole batch (they
+/// are applied again to the file as it is then, so other processes' changes are kept). Until
+/// then other processes do not see them, and a crash loses them (the file stays whole).
 class AcmeJsonStore : public Store {
  public:
   /// Opens (does not yet create) the file at `path`. Throws Error(storage) when the file exists
@@ -105,11 +116,38 @@ class AcmeJsonStore : public Store {
   std::optional<AccountRecord> load_account(const std::string& resolver) const override;
   void save_account(const std::string& resolver, const AccountRecord& account) override;
   std::vector<CertificateRecord> certificates(const std::string& resolver) const override;
+  std::vector<CertificateRecord> certificates_named(const std::string& resolver,
+                                                    const std::string& main) const override;
   void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
   bool remove_certificate(const std::string& resolver, const std::string& main) override;
   /// flock on "<path>.locks/<resolver>--<main>.lock" (the directory is created mode 0700).
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;
+
+  /// Defers writing until commit_batch() (see above). Batches nest: the outermost commit writes.
+  void begin_batch();
+  /// Writes what the batch changed, once, if anything. Throws Error(storage) when the file
+  /// cannot be written; the changes are then kept and written by the next change or commit.
+  void commit_batch();
+  /// Writes what the open batch changed so far, once, and keeps the batch open (a long batch
+  /// writes now and then, so that a crash loses little). Throws as commit_batch() does.
+  void flush_batch();
+  /// How many times this object has replaced the file (for tests and diagnostics).
+  std::size_t files_written() const;
+
+  /// begin_batch() for as long as it lives; commit() writes and reports failures, the
+  /// destructor commits too but can only swallow them.
+  class Batch {
+   public:
+    explicit Batch(AcmeJsonStore& store);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void commit();
+
+   private:
+    AcmeJsonStore* store_;
+  };
 
  private:
   struct Impl;

@@ -5,6 +5,7 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "core/base64.hpp"
+#include "crypto/certificate_fields.hpp"
 #include "crypto/openssl_ptr.hpp"
 
 namespace acmecpp::crypto {
@@ -41,25 +42,14 @@ std::string encode_der(Encode encode, Object* object, const char* what) {
   return std::string(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
 }
 
-// DER of an INTEGER is tag 0x02, a length (short form below 128 octets, else 0x80|n and n length
-// octets), then the content octets RFC 9773 wants.
-std::string integer_content_octets(const std::string& der) {
-  if (der.size() < 2 || der[0] != 0x02)
-    throw Error(ErrorKind::crypto, "serial is not a DER INTEGER");
-  const auto first_length_octet = static_cast<unsigned char>(der[1]);
-  const std::size_t header = first_length_octet < 0x80 ? 2 : 2 + (first_length_octet & 0x7f);
-  if (header >= der.size()) throw Error(ErrorKind::crypto, "serial DER INTEGER is truncated");
-  return der.substr(header);
-}
+using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, OpenSslDeleter<AUTHORITY_KEYID_free>>;
 
-std::string serial_content_octets(const X509* certificate) {
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(certificate);
-  return integer_content_octets(encode_der(i2d_ASN1_INTEGER, serial, "the serial number"));
-}
-
-// Not const: OpenSSL caches the parsed extensions in the certificate on first use.
-std::string authority_key_identifier(X509* certificate) {
-  const ASN1_OCTET_STRING* key_id = X509_get0_authority_key_id(certificate);
+std::string authority_key_identifier(const DerSpan& extensions) {
+  const DerSpan value = find_extension_value(extensions, NID_authority_key_identifier);
+  const unsigned char* at = value.data;
+  const AuthorityKeyIdPtr authority(value.empty() ? nullptr
+                                                  : d2i_AUTHORITY_KEYID(nullptr, &at, value.size));
+  const ASN1_OCTET_STRING* key_id = authority ? authority->keyid : nullptr;
   if (key_id == nullptr || ASN1_STRING_length(key_id) <= 0) {
     throw Error(ErrorKind::crypto,
                 "the certificate has no Authority Key Identifier, so it has no ARI certificate ID");
@@ -70,10 +60,15 @@ std::string authority_key_identifier(X509* certificate) {
 
 }  // namespace
 
+// From the DER fields (certificate_fields.hpp): renewal checks compute this for every stored
+// certificate, and a full d2i_X509 costs far more than these two fields.
 std::string ari_certificate_id(std::string_view certificate_pem) {
-  const X509Ptr certificate = read_pem_leaf(certificate_pem);
-  return core::base64url_encode(authority_key_identifier(certificate.get())) + "." +
-         core::base64url_encode(serial_content_octets(certificate.get()));
+  const std::string what = "the certificate's PEM does not hold a valid certificate";
+  const std::string der =
+      certificate_der_of_pem_block(split_pem_chain(certificate_pem).front(), what);
+  const CertificateFields fields = locate_certificate_fields(der, what);
+  return core::base64url_encode(authority_key_identifier(fields.extensions)) + "." +
+         core::base64url_encode(serial_content_octets(fields.serial));
 }
 
 std::string certificate_der(std::string_view pem_or_der) {

@@ -4,10 +4,11 @@
 
 #include <cctype>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "acmecpp/error.hpp"
-#include "crypto/key_family.hpp"
+#include "crypto/certificate_fields.hpp"
 #include "crypto/openssl_ptr.hpp"
 
 namespace acmecpp {
@@ -17,15 +18,6 @@ using namespace crypto;
 
 constexpr std::string_view kBeginCertificate = "-----BEGIN CERTIFICATE-----";
 constexpr std::string_view kEndCertificate = "-----END CERTIFICATE-----";
-
-X509Ptr decode_certificate(std::string_view pem_block, std::size_t index) {
-  BioPtr bio(BIO_new_mem_buf(pem_block.data(), static_cast<int>(pem_block.size())));
-  X509Ptr certificate(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!certificate) {
-    throw_openssl_error("certificate #" + std::to_string(index + 1) + " of the chain is malformed");
-  }
-  return certificate;
-}
 
 std::string asn1_string_utf8(const ASN1_STRING* value) {
   unsigned char* utf8 = nullptr;
@@ -59,10 +51,15 @@ std::string ip_address_text(const ASN1_OCTET_STRING* address) {
   return text;
 }
 
-void read_subject_alt_names(const X509* certificate, CertificateInfo& info) {
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
-  if (!names) return;
+void read_subject_alt_names(const DerSpan& extensions, CertificateInfo& info) {
+  const DerSpan value = find_extension_value(extensions, NID_subject_alt_name);
+  if (value.empty()) return;
+  const unsigned char* at = value.data;
+  GeneralNamesPtr names(d2i_GENERAL_NAMES(nullptr, &at, value.size));
+  if (!names) {
+    ERR_clear_error();  // an undecodable subjectAltName lists no names, as X509_get_ext_d2i has it
+    return;
+  }
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type == GEN_DNS) info.dns_names.push_back(asn1_string_utf8(name->d.dNSName));
@@ -70,49 +67,22 @@ void read_subject_alt_names(const X509* certificate, CertificateInfo& info) {
   }
 }
 
-// ASN1_TIME_diff against the epoch avoids timegm() and works for any date ASN.1 can express.
-std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* time) {
-  Asn1TimePtr epoch(ASN1_TIME_set(nullptr, 0));
-  int days = 0;
-  int seconds = 0;
-  if (!epoch || ASN1_TIME_diff(&days, &seconds, epoch.get(), time) != 1) {
-    throw_openssl_error("certificate has an invalid validity date");
-  }
-  const auto since_epoch = std::chrono::hours(24) * days + std::chrono::seconds(seconds);
-  return std::chrono::system_clock::from_time_t(0) +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch);
-}
-
-std::string serial_hex(const X509* certificate) {
-  BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr));
-  OpenSslCharPtr hex(serial ? BN_bn2hex(serial.get()) : nullptr);
-  if (!hex) throw_openssl_error("cannot read certificate serial number");
-  // BN_bn2hex prints whole bytes in upper case ("0A"); we want "a".
-  std::string text(hex.get());
-  const bool negative = !text.empty() && text.front() == '-';
-  std::string digits = text.substr(negative ? 1 : 0);
-  const auto first_significant = digits.find_first_not_of('0');
-  digits = first_significant == std::string::npos ? "0" : digits.substr(first_significant);
-  for (char& c : digits) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return (negative ? "-" : "") + digits;
-}
-
-std::string public_key_type(const X509* certificate) {
-  const EVP_PKEY* key = X509_get0_pubkey(certificate);
-  if (key == nullptr) throw_openssl_error("cannot read certificate public key");
-  return describe_key_type(key);
-}
-
-CertificateInfo describe(const X509* certificate) {
+// From the DER fields, without d2i_X509 (see certificate_fields.hpp for why).
+CertificateInfo describe(std::string_view pem_block, std::size_t index) {
+  const std::string what =
+      "certificate #" + std::to_string(index + 1) + " of the chain is malformed";
+  const std::string der = certificate_der_of_pem_block(pem_block, what);
+  const CertificateFields fields = locate_certificate_fields(der, what);
   CertificateInfo info;
-  info.common_name = common_name_of(X509_get_subject_name(certificate));
-  read_subject_alt_names(certificate, info);
-  info.not_before = to_time_point(X509_get0_notBefore(certificate));
-  info.not_after = to_time_point(X509_get0_notAfter(certificate));
-  info.serial_hex = serial_hex(certificate);
-  info.issuer = one_line_rfc2253(X509_get_issuer_name(certificate));
-  info.issuer_common_name = common_name_of(X509_get_issuer_name(certificate));
-  info.key_type = public_key_type(certificate);
+  info.common_name = common_name_of(decode_name(fields.subject).get());
+  read_subject_alt_names(fields.extensions, info);
+  info.not_before = decode_time(fields.not_before);
+  info.not_after = decode_time(fields.not_after);
+  info.serial_hex = decode_serial_hex(fields.serial);
+  const X509NamePtr issuer = decode_name(fields.issuer);
+  info.issuer = one_line_rfc2253(issuer.get());
+  info.issuer_common_name = common_name_of(issuer.get());
+  info.key_type = public_key_type(fields.public_key);
   return info;
 }
 
@@ -140,7 +110,7 @@ std::vector<std::string> split_pem_chain(std::string_view pem_bundle) {
 
 CertificateInfo parse_certificate(std::string_view pem) {
   const auto blocks = split_pem_chain(pem);
-  return describe(decode_certificate(blocks.front(), 0).get());
+  return describe(blocks.front(), 0);
 }
 
 std::vector<CertificateInfo> parse_certificate_chain(std::string_view pem_bundle) {
@@ -148,7 +118,7 @@ std::vector<CertificateInfo> parse_certificate_chain(std::string_view pem_bundle
   std::vector<CertificateInfo> chain;
   chain.reserve(blocks.size());
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    chain.push_back(describe(decode_certificate(blocks[i], i).get()));
+    chain.push_back(describe(blocks[i], i));
   }
   return chain;
 }

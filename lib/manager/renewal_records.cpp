@@ -1,14 +1,11 @@
 #include "manager/renewal_records.hpp"
 
-#include <strings.h>
-
 namespace acmecpp::manager {
 
 std::optional<CertificateRecord> stored_entry(const Store& store, const std::string& resolver,
                                               const CertificateRecord& certificate) {
-  for (auto& entry : store.certificates(resolver)) {
-    if (::strcasecmp(entry.main.c_str(), certificate.main.c_str()) == 0 &&
-        entry.certificate_pem == certificate.certificate_pem) {
+  for (auto& entry : store.certificates_named(resolver, certificate.main)) {
+    if (entry.certificate_pem == certificate.certificate_pem) {
       return std::move(entry);
     }
   }

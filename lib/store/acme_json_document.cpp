@@ -10,6 +10,14 @@
 namespace acmecpp::store {
 namespace {
 
+std::string lower_case(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
 Error layout_error(const std::string& place, const std::string& problem) {
   return Error(ErrorKind::storage, place + ": " + problem);
 }
@@ -127,6 +135,43 @@ std::vector<CertificateRecord> AcmeJsonDocument::certificates(const std::string&
   return records;
 }
 
+const std::vector<std::size_t>& AcmeJsonDocument::entries_named(const std::string& resolver,
+                                                                std::string_view main) const {
+  static const std::vector<std::size_t> none;
+  auto built = name_index_.find(resolver);
+  if (built == name_index_.end()) {
+    NameIndex index;
+    const Json* resolver_value = resolver_object(resolver);
+    const Json* entries = resolver_value ? find_member(*resolver_value, "Certificates") : nullptr;
+    if (entries != nullptr && entries->is_array()) {
+      for (std::size_t i = 0; i < entries->size(); ++i) {
+        index[lower_case(certificate_main((*entries)[i]))].push_back(i);
+      }
+    }
+    built = name_index_.emplace(resolver, std::move(index)).first;
+  }
+  const auto found = built->second.find(lower_case(main));
+  return found == built->second.end() ? none : found->second;
+}
+
+std::optional<CertificateRecord> AcmeJsonDocument::readable_entry(const std::string& resolver,
+                                                                  std::size_t index) const {
+  const Json& entry = (*find_member(*resolver_object(resolver), "Certificates"))[index];
+  CertificateRecord record = read_certificate(entry, entry_place(resolver, index, entry));
+  if (record.certificate_pem.empty() || record.key_pem.empty()) return std::nullopt;
+  return record;
+}
+
+std::vector<CertificateRecord> AcmeJsonDocument::certificates_named(const std::string& resolver,
+                                                                    std::string_view main) const {
+  std::vector<CertificateRecord> records;
+  if (main.empty()) return records;
+  for (const std::size_t index : entries_named(resolver, main)) {
+    if (auto record = readable_entry(resolver, index)) records.push_back(std::move(*record));
+  }
+  return records;
+}
+
 void AcmeJsonDocument::set_account(const std::string& resolver, const AccountRecord& account) {
   Json& resolver_value = resolver_object_for_update(resolver);
   Json* existing = find_member(resolver_value, "Account");
@@ -142,21 +187,23 @@ void AcmeJsonDocument::set_certificate(const std::string& resolver, const Certif
     throw Error(ErrorKind::invalid_input, "a certificate to store needs a main domain name");
   }
   Json& entries = certificates_for_update(resolver);
-  for (Json& entry : entries) {
-    if (equal_ignoring_case(certificate_main(entry), cert.main)) {
-      write_certificate(entry, cert);
-      return;
-    }
+  const auto& same_name = entries_named(resolver, cert.main);
+  if (!same_name.empty()) {
+    // In place: positions and the (case-insensitive) main name stay, so the index holds.
+    write_certificate(entries[same_name.front()], cert);
+    return;
   }
   Json entry = new_certificate_object();
   write_certificate(entry, cert);
   entries.push_back(std::move(entry));
+  name_index_[resolver][lower_case(cert.main)].push_back(entries.size() - 1);
 }
 
 bool AcmeJsonDocument::remove_certificate(const std::string& resolver, std::string_view main) {
   if (main.empty() || resolver_object(resolver) == nullptr) return false;
   Json* entries = find_member(root_[resolver], "Certificates");
   if (entries == nullptr || entries->is_null()) return false;
+  name_index_.erase(resolver);  // positions after a removed entry move
   auto& array = entries->get_ref<Json::array_t&>();
   const auto old_size = array.size();
   array.erase(std::remove_if(array.begin(), array.end(),

@@ -1,9 +1,11 @@
 #pragma once
 // The content of one acme.json in memory: resolvers, their account and certificates.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "acmecpp/store.hpp"
@@ -25,6 +27,10 @@ class AcmeJsonDocument {
   std::optional<AccountRecord> account(const std::string& resolver) const;
   /// Skips entries without certificate or key, as Traefik does when it loads the file.
   std::vector<CertificateRecord> certificates(const std::string& resolver) const;
+  /// The entries certificates() would return whose main name equals `main` ignoring case, in
+  /// file order, found through an index (built on first use) instead of reading every entry.
+  std::vector<CertificateRecord> certificates_named(const std::string& resolver,
+                                                    std::string_view main) const;
 
   /// Creates the resolver when needed.
   void set_account(const std::string& resolver, const AccountRecord& account);
@@ -44,9 +50,19 @@ class AcmeJsonDocument {
   std::string place(const std::string& resolver) const;
   std::string entry_place(const std::string& resolver, std::size_t index, const Json& entry) const;
   void check_layout() const;
+  /// Positions in the resolver's "Certificates" of the entries with this main name (lower
+  /// case); empty when there are none.
+  const std::vector<std::size_t>& entries_named(const std::string& resolver,
+                                                std::string_view main) const;
+  std::optional<CertificateRecord> readable_entry(const std::string& resolver,
+                                                  std::size_t index) const;
 
   std::string path_;
   Json root_;
+  /// Per resolver: lower-case main name -> positions. Built lazily, dropped by every change
+  /// that could move entries (a replacement in place keeps it, an append extends it).
+  using NameIndex = std::unordered_map<std::string, std::vector<std::size_t>>;
+  mutable std::map<std::string, NameIndex> name_index_;
 };
 
 }  // namespace acmecpp::store

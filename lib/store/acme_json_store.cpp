@@ -1,16 +1,22 @@
 // AcmeJsonStore: AcmeJsonDocument (the format) kept in a file shared by processes. Every call
-// re-reads the file under the lock, so changes made by other processes are never lost.
+// looks at the file under the lock, so changes made by other processes are never lost; the parse
+// is reused while the file's stamp (inode, size, times) is unchanged, because parsing a store of
+// thousands of certificates costs far more than a stat().
 
 #include <sys/stat.h>
 
 #include <cctype>
 #include <cerrno>
+#include <ctime>
+#include <functional>
+#include <mutex>
 #include <utility>
 
 #include "acmecpp/store.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
+#include "store/json_members.hpp"
 #include "store/private_file.hpp"
 #include "store/system_error.hpp"
 
@@ -19,30 +25,120 @@ namespace acmecpp {
 using store::AcmeJsonDocument;
 using store::FileLock;
 
+std::vector<CertificateRecord> Store::certificates_named(const std::string& resolver,
+                                                         const std::string& main) const {
+  std::vector<CertificateRecord> named;
+  for (auto& record : certificates(resolver)) {
+    if (store::equal_ignoring_case(record.main, main)) named.push_back(std::move(record));
+  }
+  return named;
+}
+
+/// True when the file was modified less than a second ago (or, by its clock, in the future).
+bool modified_recently(const store::FileStamp& stamp) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return !stamp.exists || now.tv_sec - stamp.modified.tv_sec < 2;
+}
+
+/// A change to the document; returns whether it changed anything. Owns its arguments, since a
+/// batched change is applied again when the file changed before the batch is written.
+using Change = std::function<bool(AcmeJsonDocument&)>;
+
 struct AcmeJsonStore::Impl {
   std::string path;
   std::string lock_path;
 
-  AcmeJsonDocument load() const {
-    const std::optional<std::string> text = store::read_private_file(path);
-    return AcmeJsonDocument(text ? std::string_view(*text) : std::string_view(), path);
+  /// Guards everything below; the file lock is taken after it, so threads of this process
+  /// queue here and processes at the lock file.
+  mutable std::mutex mutex;
+  /// The file as last read (and the batched changes applied to it), and its stamp then.
+  mutable std::optional<AcmeJsonDocument> cached;
+  mutable store::FileStamp cached_stamp;
+  /// The file was modified so shortly before it was read that another in-place change within
+  /// the same clock tick (file times are only as fine as the kernel's tick) would leave the
+  /// stamp unchanged: such a parse is used once, not trusted later (git's "racy clean" rule).
+  mutable bool cached_racy = false;
+  /// Changes made inside a batch, not yet written.
+  std::vector<Change> pending;
+  int batch_depth = 0;
+  std::size_t writes = 0;
+
+  /// Under the file lock: the document the file holds now, with the pending changes applied.
+  AcmeJsonDocument& current() const {
+    if (cached && !cached_racy && store::stamp_file(path) == cached_stamp) return *cached;
+    cached.reset();
+    store::FileStamp stamp;
+    const std::optional<std::string> text = store::read_private_file(path, &stamp);
+    AcmeJsonDocument document(text ? std::string_view(*text) : std::string_view(), path);
+    for (const auto& change : pending) change(document);
+    cached = std::move(document);
+    cached_stamp = stamp;
+    cached_racy = modified_recently(stamp);
+    return *cached;
   }
 
   template <typename Read>
   auto read(Read&& read_document) const {
+    std::lock_guard<std::mutex> guard(mutex);
     FileLock lock(lock_path, FileLock::Mode::shared);
-    return read_document(load());
+    return read_document(static_cast<const AcmeJsonDocument&>(current()));
   }
 
-  /// `change_document` returns whether it changed the document; only then is the file written.
-  /// A file that does not load throws here, before anything is written.
-  template <typename Change>
-  bool change(Change&& change_document) {
-    FileLock lock(lock_path, FileLock::Mode::exclusive);
-    AcmeJsonDocument document = load();
-    if (!change_document(document)) return false;
+  /// Writes the current document (under the exclusive lock).
+  void write(const AcmeJsonDocument& document) {
     store::replace_file_atomically(path, document.text());
-    return true;
+    ++writes;
+    // Written by us under the exclusive lock: what the file now holds is known.
+    cached_stamp = store::stamp_file(path);
+    cached_racy = false;
+  }
+
+  /// Applies `change`; outside a batch the file is written at once (only when something
+  /// changed), inside one the change waits for commit(). A failure leaves the cache dropped, so
+  /// the next use reads the file again. A file that does not load throws before anything is
+  /// written.
+  bool change(Change change_document) {
+    std::lock_guard<std::mutex> guard(mutex);
+    const bool batched = batch_depth > 0;
+    FileLock lock(lock_path, batched ? FileLock::Mode::shared : FileLock::Mode::exclusive);
+    try {
+      AcmeJsonDocument& document = current();
+      if (!change_document(document)) return false;
+      if (batched) {
+        pending.push_back(std::move(change_document));
+      } else {
+        write(document);
+      }
+      return true;
+    } catch (...) {
+      cached.reset();
+      throw;
+    }
+  }
+
+  void commit() {
+    std::lock_guard<std::mutex> guard(mutex);
+    if (batch_depth > 0 && --batch_depth > 0) return;
+    write_pending();
+  }
+
+  void flush() {
+    std::lock_guard<std::mutex> guard(mutex);
+    write_pending();
+  }
+
+  /// Under `mutex`: one locked read-modify-write for every pending change.
+  void write_pending() {
+    if (pending.empty()) return;
+    FileLock lock(lock_path, FileLock::Mode::exclusive);
+    try {
+      write(current());  // re-read first if another process wrote meanwhile
+      pending.clear();
+    } catch (...) {
+      cached.reset();
+      throw;
+    }
   }
 };
 
@@ -68,7 +164,7 @@ std::optional<AccountRecord> AcmeJsonStore::load_account(const std::string& reso
 }
 
 void AcmeJsonStore::save_account(const std::string& resolver, const AccountRecord& account) {
-  impl_->change([&](AcmeJsonDocument& document) {
+  impl_->change([resolver, account](AcmeJsonDocument& document) {
     document.set_account(resolver, account);
     return true;
   });
@@ -79,16 +175,60 @@ std::vector<CertificateRecord> AcmeJsonStore::certificates(const std::string& re
       [&](const AcmeJsonDocument& document) { return document.certificates(resolver); });
 }
 
+std::vector<CertificateRecord> AcmeJsonStore::certificates_named(const std::string& resolver,
+                                                                 const std::string& main) const {
+  return impl_->read([&](const AcmeJsonDocument& document) {
+    return document.certificates_named(resolver, main);
+  });
+}
+
 void AcmeJsonStore::save_certificate(const std::string& resolver, const CertificateRecord& cert) {
-  impl_->change([&](AcmeJsonDocument& document) {
+  impl_->change([resolver, cert](AcmeJsonDocument& document) {
     document.set_certificate(resolver, cert);
     return true;
   });
 }
 
 bool AcmeJsonStore::remove_certificate(const std::string& resolver, const std::string& main) {
-  return impl_->change(
-      [&](AcmeJsonDocument& document) { return document.remove_certificate(resolver, main); });
+  return impl_->change([resolver, main](AcmeJsonDocument& document) {
+    return document.remove_certificate(resolver, main);
+  });
+}
+
+void AcmeJsonStore::begin_batch() {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  ++impl_->batch_depth;
+}
+
+void AcmeJsonStore::commit_batch() {
+  impl_->commit();
+}
+
+void AcmeJsonStore::flush_batch() {
+  impl_->flush();
+}
+
+std::size_t AcmeJsonStore::files_written() const {
+  std::lock_guard<std::mutex> guard(impl_->mutex);
+  return impl_->writes;
+}
+
+AcmeJsonStore::Batch::Batch(AcmeJsonStore& store) : store_(&store) {
+  store.begin_batch();
+}
+
+AcmeJsonStore::Batch::~Batch() {
+  if (store_ == nullptr) return;
+  try {
+    store_->commit_batch();
+  } catch (const std::exception&) {
+    // Unseen by design: commit() is where a caller learns of a failed write.
+  }
+}
+
+void AcmeJsonStore::Batch::commit() {
+  AcmeJsonStore* store = std::exchange(store_, nullptr);
+  if (store != nullptr) store->commit_batch();
 }
 
 }  // namespace acmecpp

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "acmecpp/error.hpp"
+#include "store/fast_json_parse.hpp"
 
 namespace acmecpp::store {
 namespace {
@@ -50,6 +51,7 @@ Error parse_failure(const nlohmann::json::parse_error& error, std::string_view t
 
 Json parse_acme_json(std::string_view text, const std::string& path) {
   if (text.empty()) return Json::object();
+  if (auto quick = parse_json_fast(text)) return std::move(*quick);
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& error) {

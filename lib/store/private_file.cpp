@@ -48,17 +48,52 @@ std::string read_all(int fd, std::size_t size_hint, const std::string& path) {
   return content;
 }
 
+bool same_time(const timespec& a, const timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+FileStamp stamp_of(const struct stat& info) {
+  FileStamp stamp;
+  stamp.exists = true;
+  stamp.device = info.st_dev;
+  stamp.inode = info.st_ino;
+  stamp.size = info.st_size;
+  stamp.mode = info.st_mode;
+  stamp.modified = info.st_mtim;
+  stamp.changed = info.st_ctim;
+  return stamp;
+}
+
 }  // namespace
 
-std::optional<std::string> read_private_file(const std::string& path) {
+bool FileStamp::operator==(const FileStamp& other) const {
+  return exists == other.exists && device == other.device && inode == other.inode &&
+         size == other.size && mode == other.mode && same_time(modified, other.modified) &&
+         same_time(changed, other.changed);
+}
+
+FileStamp stamp_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return FileStamp{};
+    throw storage_error_from_errno("cannot stat", path);
+  }
+  return stamp_of(info);
+}
+
+std::optional<std::string> read_private_file(const std::string& path, FileStamp* stamp) {
   core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    if (errno == ENOENT) return std::nullopt;
+    if (errno == ENOENT) {
+      if (stamp != nullptr) *stamp = FileStamp{};
+      return std::nullopt;
+    }
     throw storage_error_from_errno("cannot open", path);
   }
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) throw storage_error_from_errno("cannot stat", path);
   check_private(info, path);
+  if (stamp != nullptr) *stamp = stamp_of(info);
   return read_all(fd.get(), std::size_t(info.st_size), path);
 }
 
