@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (CI runs exactly this): installs the Debian packages, checks formatting,
-# builds twice (RelWithDebInfo with -Werror; Debug with ASan+UBSan) and runs every test on both.
+# builds twice (RelWithDebInfo with -Werror; Debug with ASan+UBSan) and runs every test on both,
+# then builds and runs the concurrency test under ThreadSanitizer.
 # Runs every step even after a failure, prints a summary and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -56,6 +57,15 @@ build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON -DACM
 # Pebble) happens outside the instrumented code anyway.
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
   build_and_test build-asan -DCMAKE_BUILD_TYPE=Debug -DACMECPP_WERROR=ON -DACMECPP_SANITIZE=ON -DACMECPP_BUILD_TESTS=ON
+
+# ThreadSanitizer, for the serving layer's concurrency test only (tests/tsan): a tree of its own,
+# since TSan cannot share a process with ASan, and only the one target, to keep the step short.
+# tests/tsan/suppressions.txt says why each entry is there.
+tsan_options="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan/suppressions.txt"
+step "configure build-tsan" cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DACMECPP_WERROR=ON -DACMECPP_TSAN=ON -DACMECPP_BUILD_TESTS=ON &&
+  step "build build-tsan (tsan_tests)" cmake --build build-tsan --target tsan_tests &&
+  TSAN_OPTIONS=$tsan_options step "test build-tsan" ./build-tsan/tests/tsan_tests
 
 echo "=== total $((SECONDS - started)) s"
 if [[ ${#failures[@]} -gt 0 ]]; then

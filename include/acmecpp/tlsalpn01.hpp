@@ -108,7 +108,7 @@ class TlsAlpn01Responder : public Solver {
   /// Makes `context` answer validations; for OpenSSL servers. Sets the context's client-hello
   /// callback (SSL_CTX_set_client_hello_cb), which reads SNI and ALPN from the ClientHello and,
   /// for a validation, replaces the connection's certificates with the challenge certificate and
-  /// key (SSL_use_certificate, SSL_use_PrivateKey, no chain) and sends no session ticket; and the
+  /// key (SSL_use_cert_and_key, with no chain) and sends no session ticket; and the
   /// ALPN select callback, which selects "acme-tls/1" for validations and otherwise does what
   /// `options` say. Other handshakes keep the context's certificate. Both callbacks it replaces
   /// must not be needed by the caller any more. The context keeps the challenge state alive, so

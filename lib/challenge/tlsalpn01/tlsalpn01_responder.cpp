@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <utility>
 
 #include "acmecpp/tlsalpn01.hpp"
 #include "challenge/tlsalpn01/alpn_wire.hpp"
 #include "challenge/tlsalpn01/challenge_registry.hpp"
+#include "challenge/tlsalpn01/fallback_handshakes.hpp"
 #include "challenge/tlsalpn01/handshake_hooks.hpp"
 
 namespace acmecpp {
@@ -36,7 +38,10 @@ std::shared_ptr<const TlsAlpn01Certificate> TlsAlpn01Responder::challenge_for(
 }
 
 void TlsAlpn01Responder::install(SSL_CTX* context, const TlsAlpn01InstallOptions& options) const {
-  tlsalpn01::install_handshake_hooks(context, registry_, options);
+  // The policy is made first: it checks the options, so a refused call changes nothing.
+  auto fallback = std::make_shared<const tlsalpn01::FallbackHandshakes>(options);
+  tlsalpn01::install_handshake_hooks(context, tlsalpn01::challenges_in(registry_),
+                                     std::move(fallback));
 }
 
 bool TlsAlpn01Responder::is_challenge_handshake(const SSL* ssl) {

@@ -1,0 +1,173 @@
+#include <doctest/doctest.h>
+
+#include <cctype>
+#include <functional>
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "acmecpp/certificate.hpp"
+#include "acmecpp/certificate_cache.hpp"
+#include "acmecpp/error.hpp"
+#include "support/serving_certificates.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace acmecpp;
+using acmecpp::testing::dns_names_of;
+using acmecpp::testing::LocalCa;
+
+namespace {
+
+const LocalCa& test_ca() {
+  static const LocalCa ca;
+  return ca;
+}
+
+std::shared_ptr<const ServingCertificate> serving(const std::vector<std::string>& names) {
+  return ServingCertificate::from_record(test_ca().issue(names));
+}
+
+// The first name of the leaf the cache answers with, "" for none: says which certificate it was.
+std::string found_leaf_name(const CertificateCache& cache, std::string_view server_name) {
+  const auto found = cache.find(server_name);
+  if (!found) return "";
+  const auto names = dns_names_of(found->leaf.get());
+  return names.empty() ? "(no dNSName)" : names.front();
+}
+
+std::string invalid_input_message(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::invalid_input);
+    return e.what();
+  }
+  FAIL("expected Error(invalid_input)");
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("cache: from_record parses leaf, key and chain once") {
+  const CertificateRecord record = test_ca().issue({"www.example.test", "example.test"});
+  const auto certificate = ServingCertificate::from_record(record);
+  CHECK(certificate->names == std::vector<std::string>{"www.example.test", "example.test"});
+  CHECK(dns_names_of(certificate->leaf.get()) == certificate->names);
+  CHECK(X509_check_private_key(certificate->leaf.get(), certificate->private_key.get()) == 1);
+  REQUIRE(certificate->chain.size() == 1);
+  // The chain's first element is the leaf's issuer: the CA that signed it.
+  CHECK(X509_check_issued(certificate->chain.front().get(), certificate->leaf.get()) == X509_V_OK);
+  const CertificateInfo info = parse_certificate(record.certificate_pem);
+  CHECK(certificate->not_after == info.not_after);
+  std::string upper = info.serial_hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK(certificate->serial_hex == upper);
+}
+
+TEST_CASE("cache: from_record errors name the main name, never the key") {
+  CertificateRecord record = test_ca().issue({"broken.example.test"});
+
+  SUBCASE("certificate PEM that is not one") {
+    record.certificate_pem =
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
+        "-----END CERTIFICATE-----\n";
+    const std::string message =
+        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    CHECK(message.find("broken.example.test") != std::string::npos);
+    CHECK(message.find("certificate chain") != std::string::npos);
+  }
+  SUBCASE("no certificate at all") {
+    record.certificate_pem = "";
+    const std::string message =
+        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    CHECK(message.find("broken.example.test") != std::string::npos);
+  }
+  SUBCASE("key PEM that is not one") {
+    record.key_pem = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ5dGVz\n-----END PRIVATE KEY-----\n";
+    const std::string message =
+        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    CHECK(message.find("broken.example.test") != std::string::npos);
+    CHECK(message.find("private key") != std::string::npos);
+    CHECK(message.find("c2VjcmV0LWJ5dGVz") == std::string::npos);
+  }
+  SUBCASE("key of another certificate") {
+    record.key_pem = test_ca().issue({"other.example.test"}).key_pem;
+    const std::string message =
+        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    CHECK(message.find("broken.example.test") != std::string::npos);
+    CHECK(message.find("does not match") != std::string::npos);
+    CHECK(message.find("BEGIN") == std::string::npos);
+  }
+}
+
+TEST_CASE("cache: find by exact name, case-insensitive, trailing dot ignored") {
+  CertificateCache cache;
+  cache.put(serving({"Www.Example.TEST", "api.example.test"}));
+  CHECK(found_leaf_name(cache, "www.example.test") == "Www.Example.TEST");
+  CHECK(found_leaf_name(cache, "WWW.EXAMPLE.TEST") == "Www.Example.TEST");
+  CHECK(found_leaf_name(cache, "www.example.test.") == "Www.Example.TEST");
+  CHECK(found_leaf_name(cache, "API.example.test.") == "Www.Example.TEST");
+  CHECK(cache.find("example.test") == nullptr);
+  CHECK(cache.find("www.example.test..") == nullptr);
+  CHECK(cache.find("") == nullptr);
+  CHECK(cache.find(".") == nullptr);
+  CHECK(cache.size() == 2);
+}
+
+TEST_CASE("cache: a wildcard covers exactly one label, an exact name wins over it") {
+  CertificateCache cache;
+  cache.put(serving({"*.example.test"}));
+  cache.put(serving({"exact.example.test"}));
+  CHECK(found_leaf_name(cache, "a.example.test") == "*.example.test");
+  CHECK(found_leaf_name(cache, "A.EXAMPLE.TEST.") == "*.example.test");
+  CHECK(found_leaf_name(cache, "exact.example.test") == "exact.example.test");
+  CHECK(cache.find("example.test") == nullptr);
+  CHECK(cache.find("a.b.example.test") == nullptr);
+  CHECK(cache.find(".example.test") == nullptr);
+  CHECK(cache.find("a.other.test") == nullptr);
+}
+
+TEST_CASE("cache: put replaces what the names pointed to, remove keeps the other names") {
+  CertificateCache cache;
+  const auto first = serving({"a.example.test", "b.example.test"});
+  cache.put(first);
+  const auto in_flight = cache.find("a.example.test");
+  const auto second = serving({"a.example.test"});
+  cache.put(second);
+  CHECK(cache.find("a.example.test") == second);
+  CHECK(cache.find("b.example.test") == first);
+  // A handshake that found the old one keeps a usable certificate after the swap.
+  REQUIRE(in_flight == first);
+  CHECK(X509_check_private_key(in_flight->leaf.get(), in_flight->private_key.get()) == 1);
+
+  cache.remove({"A.example.test."});
+  CHECK(cache.find("a.example.test") == nullptr);
+  CHECK(cache.find("b.example.test") == first);
+  CHECK(cache.size() == 1);
+  cache.remove({"not.there.test"});
+  CHECK(cache.size() == 1);
+  CHECK_THROWS_AS(cache.put(nullptr), Error);
+}
+
+TEST_CASE("cache: load from an acme.json skips a corrupt entry and reports it") {
+  acmecpp::testing::TempDir dir;
+  AcmeJsonStore store((dir / "acme.json").string());
+  store.save_certificate("le", test_ca().issue({"one.example.test", "*.one.example.test"}));
+  CertificateRecord corrupt = test_ca().issue({"corrupt.example.test"});
+  corrupt.key_pem = test_ca().issue({"someone.else.test"}).key_pem;
+  store.save_certificate("le", corrupt);
+  store.save_certificate("le", test_ca().issue({"two.example.test"}));
+  store.save_certificate("other", test_ca().issue({"other.example.test"}));
+
+  CertificateCache cache;
+  cache.put(serving({"stale.example.test"}));
+  const std::vector<std::string> skipped = cache.load(store, "le");
+  CHECK(skipped == std::vector<std::string>{"corrupt.example.test"});
+  CHECK(found_leaf_name(cache, "one.example.test") == "one.example.test");
+  CHECK(found_leaf_name(cache, "x.one.example.test") == "one.example.test");
+  CHECK(found_leaf_name(cache, "two.example.test") == "two.example.test");
+  CHECK(cache.find("corrupt.example.test") == nullptr);
+  CHECK(cache.find("other.example.test") == nullptr);  // another resolver's
+  CHECK(cache.find("stale.example.test") == nullptr);  // load replaces the whole content
+  CHECK(cache.size() == 3);
+}
