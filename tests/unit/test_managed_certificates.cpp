@@ -5,6 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "manager/attempt_backoff.hpp"
+#include "manager/certificate_upkeep.hpp"
 #include "manager/managed_certificates.hpp"
 
 using namespace acmecpp;
@@ -93,4 +94,26 @@ TEST_CASE("managed set: failures back off the entry, new names start over") {
   managed.record_failure({"a.test", "c.test"}, kT0);
   managed.record_success({"a.test", "c.test"});
   CHECK(managed.entries()[0].backoff.failures() == 0);
+}
+TEST_CASE("upkeep: the wait before the next pass") {
+  using std::chrono::milliseconds;
+  CHECK(next_pass_delay(hours(12), hours(24)) == hours(12));
+  CHECK(next_pass_delay(hours(12), minutes(1)) == minutes(1));
+  // Never under a second, even for a moment already past.
+  CHECK(next_pass_delay(hours(12), milliseconds(-5000)) == seconds(1));
+  CHECK(next_pass_delay(milliseconds(0), hours(1)) == seconds(1));
+}
+
+TEST_CASE("upkeep: the stored certificate for a managed entry matches all its names") {
+  CertificateRecord a;
+  a.main = "a.test";
+  a.sans = {"www.a.test"};
+  CertificateRecord b;
+  b.main = "B.test";
+  const std::vector<CertificateRecord> stored{a, b};
+  CHECK(stored_for(stored, {"a.test", "www.a.test"})->main == "a.test");
+  CHECK(stored_for(stored, {"a.test", "www.a.test", "a.test"})->main == "a.test");
+  CHECK_FALSE(stored_for(stored, {"a.test"}).has_value());  // names changed: obtain anew
+  CHECK_FALSE(stored_for(stored, {"www.a.test", "a.test"}).has_value());  // another main name
+  CHECK(stored_for(stored, {"b.test"})->main == "B.test");
 }
