@@ -79,7 +79,7 @@ bool same_serial(const std::string& a, const std::string& b) {
 }  // namespace
 
 TEST_CASE(
-    "manage + start: missing certificates are obtained and served; stored ones need no order") {
+    "manage + start: missing certificates are obtained and served, stored ones need no order") {
   IssuingFixture f(counted_options());
   EventLog events;
   auto config = f.config();
@@ -175,7 +175,7 @@ TEST_CASE("background renewal: the served certificate is replaced, never missing
 }
 
 TEST_CASE(
-    "on-demand: an allowed name is issued once and served; refused names never reach the CA") {
+    "on-demand: an allowed name is issued once and served, refused names never reach the CA") {
   IssuingFixture f(counted_options());
   auto config = f.config();
   config.on_demand.allow = [](std::string_view name) {

@@ -62,7 +62,7 @@ TEST_CASE("worker: a pass at start, the next after the wait the pass returned") 
   CHECK_FALSE(worker.running());
 }
 
-TEST_CASE("worker: stop() interrupts a long wait at once; stop() twice is harmless") {
+TEST_CASE("worker: stop() interrupts a long wait at once, stop() twice is harmless") {
   PassCounter counter;
   BackgroundWorker worker(
       [&](const std::atomic<bool>&) {
@@ -114,7 +114,7 @@ TEST_CASE("worker: a pass that throws is logged and the thread goes on after the
   CHECK(logged.find("store unreadable") != std::string::npos);
 }
 
-TEST_CASE("worker: start() while running throws Error(config); start() after stop() works") {
+TEST_CASE("worker: start() while running throws Error(config), start() after stop() works") {
   PassCounter counter;
   BackgroundWorker worker(
       [&](const std::atomic<bool>&) {

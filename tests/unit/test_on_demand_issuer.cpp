@@ -196,7 +196,7 @@ TEST_CASE("on-demand: beyond max_pending names are refused, and logged once per 
   CHECK(issuer.issuances_started() == 3);
 }
 
-TEST_CASE("on-demand: the token bucket bounds new issuances; a refill lets one more through") {
+TEST_CASE("on-demand: the token bucket bounds new issuances, a refill lets one more through") {
   FakeIssuance issuance;
   LogLines log;
   ManualClock clock;
@@ -238,7 +238,7 @@ TEST_CASE("on-demand: a failed issuance backs the name off (1 min), then it is t
   CHECK(issuance.count() == 2);
 }
 
-TEST_CASE("on-demand: close() drops queued issuances, finishes running ones; open() resumes") {
+TEST_CASE("on-demand: close() drops queued issuances, finishes running ones, open() resumes") {
   FakeIssuance issuance;
   issuance.close_gate();
   LogLines log;

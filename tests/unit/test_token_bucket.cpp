@@ -71,7 +71,7 @@ TEST_CASE("token bucket: a long quiet spell refills to capacity, never beyond") 
   CHECK(bucket.try_take());
 }
 
-TEST_CASE("token bucket: zero capacity grants nothing; a zero interval no limit") {
+TEST_CASE("token bucket: zero capacity grants nothing, a zero interval no limit") {
   ManualClock clock;
   TokenBucket empty(0, seconds(1), clock.function());
   CHECK_FALSE(empty.try_take());
