@@ -1,7 +1,5 @@
 #include "manager/managed_certificates.hpp"
 
-#include <algorithm>
-
 #include "acmecpp/names.hpp"
 
 namespace acmecpp::manager {
@@ -11,6 +9,10 @@ std::vector<std::string> ManagedCertificates::manage(const std::vector<std::stri
   std::lock_guard<std::mutex> lock(mutex_);
   auto& entry = entries_[normalized.front()];
   if (entry.names != normalized) {
+    for (const auto& name : entry.names) {
+      if (--name_uses_[name] == 0) name_uses_.erase(name);
+    }
+    for (const auto& name : normalized) ++name_uses_[name];
     entry.names = normalized;
     entry.backoff = AttemptBackoff{};  // new names: earlier failures say nothing about them
   }
@@ -27,10 +29,7 @@ std::vector<ManagedEntry> ManagedCertificates::entries() const {
 
 bool ManagedCertificates::names(const std::string& normalized_name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return std::any_of(entries_.begin(), entries_.end(), [&](const auto& item) {
-    const auto& names = item.second.names;
-    return std::find(names.begin(), names.end(), normalized_name) != names.end();
-  });
+  return name_uses_.count(normalized_name) != 0;
 }
 
 std::size_t ManagedCertificates::size() const {

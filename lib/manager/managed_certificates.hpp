@@ -44,6 +44,9 @@ class ManagedCertificates {
 
   mutable std::mutex mutex_;
   std::map<std::string, ManagedEntry> entries_;  // by main name
+  // How many entries name each name: names() is asked on handshakes for unknown names, so it
+  // must not scan every entry.
+  std::map<std::string, int> name_uses_;
 };
 
 }  // namespace acmecpp::manager

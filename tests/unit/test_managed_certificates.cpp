@@ -59,6 +59,18 @@ TEST_CASE("managed set: names normalised, one entry per main name, replaced by a
   CHECK_FALSE(managed.names("www.example.test"));
 }
 
+TEST_CASE("managed set: a name in two entries stays known until neither names it") {
+  ManagedCertificates managed;
+  managed.manage({"a.test", "shared.test"});
+  managed.manage({"b.test", "shared.test"});
+  managed.manage({"a.test"});
+  CHECK(managed.names("shared.test"));
+  managed.manage({"b.test", "other.test"});
+  CHECK_FALSE(managed.names("shared.test"));
+  CHECK(managed.names("other.test"));
+  CHECK(managed.names("a.test"));
+}
+
 TEST_CASE("managed set: invalid names are refused and change nothing") {
   ManagedCertificates managed;
   managed.manage({"keep.test"});
