@@ -49,17 +49,19 @@ bool BackgroundWorker::running() const {
 }
 
 void BackgroundWorker::run() {
-  for (;;) {
-    std::chrono::milliseconds delay = after_failure_;
-    try {
-      delay = pass_(stop_requested_);
-    } catch (const std::exception& e) {
-      log_(LogLevel::error, "background certificate check failed: {}", e.what());
-    } catch (...) {
-      log_(LogLevel::error, "background certificate check failed with a non-standard exception");
-    }
-    if (!wait(delay)) return;
+  while (wait(run_pass())) {
   }
+}
+
+std::chrono::milliseconds BackgroundWorker::run_pass() noexcept {
+  try {
+    return pass_(stop_requested_);
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "background certificate check failed: {}", e.what());
+  } catch (...) {
+    log_(LogLevel::error, "background certificate check failed with a non-standard exception");
+  }
+  return after_failure_;
 }
 
 bool BackgroundWorker::wait(std::chrono::milliseconds delay) {

@@ -38,6 +38,8 @@ class BackgroundWorker {
 
  private:
   void run();
+  /// One pass; the wait it asked for, or after_failure_ when it threw (logged, never passed on).
+  std::chrono::milliseconds run_pass() noexcept;
   /// Waits `delay`, or less when woken or stopped; false when stopped.
   bool wait(std::chrono::milliseconds delay);
 
