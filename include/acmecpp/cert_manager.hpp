@@ -76,7 +76,9 @@ struct ManagerConfig {
   CertificateEventCallback on_event;
 
   /// Background work after start(): how often managed certificates are checked (and once at
-  /// start), and how many days before expiry they are renewed (see decide_renewal()).
+  /// start), and how many days before expiry they are renewed (see decide_renewal()). A check
+  /// also comes earlier when a certificate falls due or a backoff ends before the interval is
+  /// over; never more often than once a second.
   std::chrono::seconds check_interval{std::chrono::hours(12)};
   int renewal_days = kDefaultRenewalDays;
   OnDemandPolicy on_demand;
@@ -168,9 +170,15 @@ class CertManager {
   /// certificates, renews due ones, and repeats every check_interval. Failures are logged,
   /// reported to on_event and retried with a backoff (1 min, 10 min, 100 min, then daily), never
   /// thrown from the thread. Throws Error(config) when already started.
+  /// The store is read into certificates() before start() returns (so a proxy serves what is
+  /// stored from its first handshake); a store that cannot be read throws here (Error(storage)).
+  /// With an on-demand policy, stored single-name certificates whose name it allows (issued on
+  /// demand before a restart) are managed too, so that they are renewed. Another process using
+  /// the same store is respected: each order or renewal holds the store's lock for its name.
   void start();
   /// Finishes the order under way (if any), stops the thread and waits for it; idempotent.
-  /// Called by the destructor.
+  /// Called by the destructor. On-demand issuances under way finish too, queued ones are dropped,
+  /// and none starts until the next start().
   void stop();
 
   /// The certificates this manager serves, updated atomically whenever one is issued or renewed.
@@ -180,6 +188,11 @@ class CertManager {
   /// For a handshake's SNI name: the cached certificate, otherwise (on-demand policy set and the
   /// name allowed and within the rate limit) an issuance is started in the background and
   /// waited for at most on_demand.wait. nullptr when there is nothing to serve. Never throws.
+  /// A name that is not a valid DNS name (or is a wildcard) is refused before the policy is
+  /// asked; the policy sees the normalised name (A-labels, lower case). Names of managed
+  /// certificates are left to the background work. A certificate issued on demand is stored and
+  /// managed (renewed) from then on; a failed issuance backs its name off as start() describes.
+  /// Works before start() too.
   std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
 
   /// A snapshot for monitoring (render it with render_prometheus()): the certificates stored

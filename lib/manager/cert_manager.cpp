@@ -13,6 +13,7 @@
 #include "manager/order_options.hpp"
 #include "manager/renewal_policy.hpp"
 #include "manager/renewal_records.hpp"
+#include "manager/serving.hpp"
 
 namespace acmecpp {
 namespace {
@@ -47,6 +48,9 @@ struct CertManager::Impl {
   std::mutex random_mutex;
   std::mt19937_64 random{std::random_device{}()};
   manager::MetricsCounters counters;  // for metrics()
+  /// Cache, managed certificates, background thread and on-demand issuance; made by
+  /// CertManager's constructor (it needs the CertManager) and stopped by its destructor.
+  std::unique_ptr<manager::Serving> serving;
 
   explicit Impl(ManagerConfig cfg) : config(std::move(cfg)), log(config.log), client(config.acme) {}
 
@@ -415,9 +419,15 @@ CertManager::CertManager(ManagerConfig config) {
     per_name[normalize_dns_name(name)] = type;
   config.challenge_for_name = std::move(per_name);
   impl_ = std::make_unique<Impl>(std::move(config));
+  impl_->serving = std::make_unique<manager::Serving>(
+      *this, impl_->config, impl_->log,
+      [impl = impl_.get()](const CertificateEvent& event) { impl->notify(event); });
 }
 
-CertManager::~CertManager() = default;
+CertManager::~CertManager() {
+  // The threads use everything else in Impl: stopped before any of it is destroyed.
+  stop();
+}
 
 acme::Account CertManager::ensure_account(AccountCheck check, bool* created) {
   return impl_->ensure_account(check, created);
@@ -465,6 +475,27 @@ acme::RequestStats CertManager::request_stats() const {
 Metrics CertManager::metrics() const {
   return impl_->counters.snapshot(*impl_->config.store, impl_->config.resolver,
                                   impl_->client.stats());
+}
+
+void CertManager::manage(const std::vector<std::string>& names) {
+  impl_->serving->manage(names);
+}
+
+void CertManager::start() {
+  impl_->serving->start();
+}
+
+void CertManager::stop() {
+  impl_->serving->stop();
+}
+
+std::shared_ptr<const CertificateCache> CertManager::certificates() const {
+  return impl_->serving->certificates();
+}
+
+std::shared_ptr<const ServingCertificate> CertManager::certificate_for(
+    std::string_view server_name) {
+  return impl_->serving->certificate_for(server_name);
 }
 
 }  // namespace acmecpp

@@ -1,0 +1,31 @@
+#pragma once
+// The in-memory backoff after failed attempts to obtain a certificate that is not stored yet
+// (a stored certificate's failed renewals are counted in its RenewalState instead, which
+// survives a restart). Same schedule as renewals: failure_backoff() in acmecpp/renewal.hpp.
+
+#include <chrono>
+#include <optional>
+
+#include "manager/token_bucket.hpp"
+
+namespace acmecpp::manager {
+
+/// Not thread-safe: the owner guards it.
+class AttemptBackoff {
+ public:
+  void record_failure(SteadyClock::time_point now);
+  /// Forgets the failures.
+  void record_success();
+
+  int failures() const { return failures_; }
+  /// When the next attempt is allowed; nullopt when nothing failed.
+  std::optional<SteadyClock::time_point> retry_at() const;
+  /// Whether an attempt may be made at `now`.
+  bool allows(SteadyClock::time_point now) const;
+
+ private:
+  int failures_ = 0;
+  SteadyClock::time_point last_failure_{};
+};
+
+}  // namespace acmecpp::manager

@@ -1,0 +1,60 @@
+#pragma once
+// What a CertManager does for a TLS server (the "serving" half of cert_manager.hpp): the cache
+// handshakes read, the managed certificates, the background thread that keeps them, and
+// on-demand issuance. CertManager owns one and forwards manage/start/stop/certificates/
+// certificate_for to it.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acmecpp/cert_manager.hpp"
+#include "manager/background_worker.hpp"
+#include "manager/certificate_upkeep.hpp"
+#include "manager/logger.hpp"
+#include "manager/managed_certificates.hpp"
+#include "manager/on_demand.hpp"
+
+namespace acmecpp::manager {
+
+class Serving {
+ public:
+  /// `manager` obtains and renews; it must outlive this object (its owner stops this first).
+  Serving(CertManager& manager, const ManagerConfig& config, Logger log,
+          CertificateEventCallback notify);
+  /// stop()
+  ~Serving();
+  Serving(const Serving&) = delete;
+  Serving& operator=(const Serving&) = delete;
+
+  void manage(const std::vector<std::string>& names);
+  void start();
+  void stop();
+  std::shared_ptr<const CertificateCache> certificates() const { return cache_; }
+  std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
+
+ private:
+  /// Fills the cache from the store, and adopts stored certificates the on-demand policy
+  /// allows (issued on demand before a restart), so that they are renewed too.
+  void load_store();
+  /// Runs on an on-demand pool thread: the stored certificate when another process (or an
+  /// earlier run) has one, else a new one; published and managed from then on.
+  std::shared_ptr<const ServingCertificate> issue_on_demand(const std::string& name);
+  std::shared_ptr<const ServingCertificate> publish(const CertificateRecord& record,
+                                                    const std::vector<std::string>& names);
+
+  CertManager& manager_;
+  const std::shared_ptr<Store> store_;
+  const std::string resolver_;
+  const OnDemandPolicy policy_;
+  const Logger log_;
+  const std::shared_ptr<CertificateCache> cache_ = std::make_shared<CertificateCache>();
+  ManagedCertificates managed_;
+  CertificateUpkeep upkeep_;
+  // The threads last, so that they are stopped before what they use is destroyed.
+  OnDemandIssuer on_demand_;
+  BackgroundWorker worker_;
+};
+
+}  // namespace acmecpp::manager
