@@ -5,8 +5,8 @@ list_sources() {
   if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git ls-files -z --cached --others --exclude-standard -- \
       'include/*.hpp' 'include/*.cpp' 'lib/*.hpp' 'lib/*.cpp' 'cli/*.hpp' 'cli/*.cpp' \
-      'tests/*.hpp' 'tests/*.cpp' 'bench/*.hpp' 'bench/*.cpp'
+      'tests/*.hpp' 'tests/*.cpp' 'bench/*.hpp' 'bench/*.cpp' 'examples/*.cpp'
   else
-    find include lib cli tests bench -type f \( -name '*.hpp' -o -name '*.cpp' \) -print0
+    find include lib cli tests bench examples -type f \( -name '*.hpp' -o -name '*.cpp' \) -print0
   fi
 }
