@@ -3,7 +3,7 @@
 // into the TLS layer without a restart. It answers "hello" on https://NAME/ for every managed
 // name (and, with --on-demand SUFFIX, for names ending in SUFFIX, obtained at first handshake).
 //
-//   https-server --directory https://acme-v02.api.letsencrypt.org/directory --agree-tos \
+//   https-server --directory https://acme-v02.api.letsencrypt.org/directory --agree-tos
 //                --store acme.json --https-port 443 --http-port 80 example.com www.example.com
 
 #include <signal.h>
