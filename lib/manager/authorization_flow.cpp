@@ -161,6 +161,7 @@ void solve(acme::Client& client, const std::string& order_url, std::vector<Work*
                               [](Work& w) { w.solver->wait_until_visible(w.task); });
   for_each_concurrently<Work>(pending, kParallelRequests,
                               [&client](Work& w) { client.answer_challenge(w.challenge_url); });
+  log(LogLevel::debug, "{} challenge(s) answered; waiting for the server", pending.size());
   await_validation(client, order_url, pending);
   for (const Work* w : pending) {
     log(LogLevel::info, "{}: {} validated", display_name(w->authz), w->task.type);
