@@ -66,15 +66,18 @@ class AllButOne : public Solver {
       : inner_(std::move(inner)), refused_(std::move(refused)) {}
   std::string type() const override { return "http-01"; }
   void present(const ChallengeTask& task) override {
-    ChallengeTask served = task;
-    if (task.identifier == refused_) served.key_authorization = task.token + ".wrong";
     {
       std::lock_guard<std::mutex> lock(mutex_);
       tokens_.push_back(task.token);
     }
-    inner_->present(served);
+    inner_->present(served(task));
   }
-  void cleanup(const ChallengeTask& task) noexcept override { inner_->cleanup(task); }
+  void cleanup(const ChallengeTask& task) noexcept override { inner_->cleanup(served(task)); }
+  ChallengeTask served(const ChallengeTask& task) const {
+    ChallengeTask result = task;
+    if (task.identifier == refused_) result.key_authorization = task.token + ".wrong";
+    return result;
+  }
   std::vector<std::string> tokens() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return tokens_;
