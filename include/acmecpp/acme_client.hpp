@@ -35,9 +35,19 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{60000};
   /// How long polling an authorization or an order may take in total before giving up.
   std::chrono::milliseconds poll_timeout{std::chrono::minutes(3)};
-  /// Delay before the first poll; it then doubles up to poll_max_interval (Retry-After wins).
-  std::chrono::milliseconds poll_initial_interval{50};
-  std::chrono::milliseconds poll_max_interval{std::chrono::seconds(5)};
+  /// Wait before the first poll (a server is never done the moment it was asked; a local CA is
+  /// done within milliseconds); each later wait doubles, up to poll_max_interval. A Retry-After
+  /// from the server is always honoured, even beyond poll_max_interval.
+  std::chrono::milliseconds poll_initial_interval{15};
+  std::chrono::milliseconds poll_max_interval{std::chrono::seconds(1)};
+  /// A file keeping the directory between processes, so that a process need not fetch it
+  /// again (one request saved per process); "": none. A copy for another directory_url or older
+  /// than directory_cache_max_age is ignored; when a URL of a cached copy fails (not found, or
+  /// the server cannot be reached there), the directory is fetched again and the request sent
+  /// once more. CertManager sets it beside an AcmeJsonStore's file when left empty.
+  std::string directory_cache;
+  /// How long a cached directory is used; zero: the cache is neither read nor written.
+  std::chrono::seconds directory_cache_max_age{std::chrono::hours(1)};
   /// How many times one request is re-sent with a fresh nonce after a badNonce problem. Servers
   /// may reject valid nonces at random (Pebble's test mode rejects up to half), so a single retry
   /// is not enough; each retry costs one request, and a server that rejects 20 in a row is broken.
@@ -131,6 +141,8 @@ std::string certificate_id(std::string_view certificate_pem);
 struct RequestStats {
   std::size_t requests = 0;
   std::size_t bad_nonce_retries = 0;
+  /// Of `requests`: polls of authorizations and orders (wait_authorization(), wait_order()).
+  std::size_t polls = 0;
   /// How the requests ended: "1xx" ... "5xx" (HTTP status class of the response),
   /// "network_error" (no response) and "other" (a status outside 100-599); only results seen at
   /// least once are present.
@@ -170,9 +182,12 @@ class Client {
   /// key authorization = token "." thumbprint(account key).
   std::string key_authorization(const std::string& token) const;
 
-  /// Polls until the authorization leaves "pending"; returns it (valid or not).
+  /// Polls until the authorization leaves "pending"; returns it (valid or not). The first
+  /// request is sent after poll_initial_interval (see ClientOptions for the schedule). Throws
+  /// Error(challenge) when poll_timeout passes first.
   Authorization wait_authorization(const std::string& url);
-  /// Polls until the order leaves "pending"/"processing" (or reaches `until` if given).
+  /// Polls, on the same schedule, until the order leaves "pending"/"processing": after its
+  /// challenges were answered it becomes "ready" (or "invalid"), after finalize "valid".
   Order wait_order(const std::string& url);
   /// Sends the CSR (DER) to the order's finalize URL and returns the updated order.
   Order finalize(const Order& order, const std::string& csr_der);

@@ -3,8 +3,10 @@
 #include <thread>
 
 #include "acme/counting_transport.hpp"
+#include "acme/directory_cache.hpp"
 #include "acme/http_headers.hpp"
 #include "acme/nonce_pool.hpp"
+#include "acme/poll_schedule.hpp"
 #include "acme/resources.hpp"
 #include "acmecpp/acme_client.hpp"
 #include "core/base64.hpp"
@@ -52,6 +54,21 @@ nlohmann::json revocation_payload(const std::string& certificate, std::optional<
   return payload;
 }
 
+/// Whether a failed request looks like one sent to a URL the server no longer has: what a
+/// directory kept too long would cause. Problems about the request itself do not count.
+bool looks_like_moved_url(const Error& e) {
+  if (const auto* acme_error = dynamic_cast<const AcmeError*>(&e)) {
+    const int status = acme_error->problem().status;
+    return status == 404 || status == 405;
+  }
+  return e.kind() == ErrorKind::network;
+}
+
+std::optional<std::chrono::seconds> retry_after_of(const http::Response& response) {
+  if (auto value = response.header("Retry-After")) return parse_retry_after(*value);
+  return std::nullopt;
+}
+
 /// "<base>/<id>" without doubling a slash the directory's URL may end with.
 std::string join_url(std::string base, const std::string& tail) {
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -65,8 +82,12 @@ struct Client::Impl {
   std::shared_ptr<CountingTransport> http;  // counts every response for stats()
   NoncePool nonces;
 
+  // The directory from the cache file, and the one fetched from the server once the cached one
+  // was missing or failed. Each is set once and then kept, so that references handed out stay
+  // valid while other threads switch to the fetched one.
   std::mutex directory_mutex;
-  std::optional<Directory> directory;
+  std::optional<Directory> cached_directory;
+  std::optional<Directory> fetched_directory;
 
   mutable std::mutex account_mutex;
   std::optional<PrivateKey> account_key;
@@ -75,22 +96,76 @@ struct Client::Impl {
 
   std::atomic<std::size_t> requests{0};
   std::atomic<std::size_t> bad_nonce_retries{0};
+  std::atomic<std::size_t> polls{0};
 
   Impl(ClientOptions opts, std::shared_ptr<http::HttpClient> transport)
       : options(std::move(opts)), http(std::make_shared<CountingTransport>(std::move(transport))) {}
 
+  std::optional<DirectoryCache> directory_cache() const {
+    if (options.directory_cache.empty() || options.directory_cache_max_age.count() <= 0) {
+      return std::nullopt;
+    }
+    return DirectoryCache(options.directory_cache, options.directory_cache_max_age);
+  }
+
+  /// The cached directory when there is a usable one; a cache that does not parse is ignored.
+  std::optional<Directory> load_cached_directory() const {
+    const auto cache = directory_cache();
+    if (!cache) return std::nullopt;
+    const auto body = cache->load(options.directory_url, std::chrono::system_clock::now());
+    if (!body) return std::nullopt;
+    try {
+      return parse_directory(*body);
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+
+  Directory fetch_directory() {
+    const auto response = send_get(options.directory_url);
+    if (!is_success(response.status)) {
+      throw Error(ErrorKind::protocol, "directory " + options.directory_url + " answered HTTP " +
+                                           std::to_string(response.status));
+    }
+    const auto body = parse_json_body(response.body, "directory " + options.directory_url);
+    Directory directory = parse_directory(body);
+    if (const auto cache = directory_cache()) {
+      cache->save(options.directory_url, body, std::chrono::system_clock::now());
+    }
+    return directory;
+  }
+
+  /// The directory: fetched, else cached, else fetched now (once per client).
   const Directory& get_directory() {
     std::lock_guard<std::mutex> lock(directory_mutex);
-    if (!directory) {
-      const auto response = send_get(options.directory_url);
-      if (!is_success(response.status)) {
-        throw Error(ErrorKind::protocol, "directory " + options.directory_url + " answered HTTP " +
-                                             std::to_string(response.status));
-      }
-      directory =
-          parse_directory(parse_json_body(response.body, "directory " + options.directory_url));
+    if (fetched_directory) return *fetched_directory;
+    if (!cached_directory) cached_directory = load_cached_directory();
+    if (cached_directory) return *cached_directory;
+    fetched_directory = fetch_directory();
+    return *fetched_directory;
+  }
+
+  /// After a URL of `used` failed: true when `used` came from the cache, which is then replaced
+  /// by the server's current directory (fetched here unless another thread already did).
+  bool refresh_if_cached(const Directory& used) {
+    std::lock_guard<std::mutex> lock(directory_mutex);
+    if (!cached_directory || &used != &*cached_directory) return false;
+    if (!fetched_directory) fetched_directory = fetch_directory();
+    return true;
+  }
+
+  /// Runs `operation` with the directory. When it fails as a stale cached directory would make
+  /// it fail, the directory is fetched and the operation runs once more with it.
+  template <typename Operation>
+  auto with_directory(Operation operation)
+      -> decltype(operation(std::declval<const Directory&>())) {
+    const Directory& directory = get_directory();
+    try {
+      return operation(directory);
+    } catch (const Error& e) {
+      if (!looks_like_moved_url(e) || !refresh_if_cached(directory)) throw;
     }
-    return *directory;
+    return operation(get_directory());
   }
 
   void keep_nonce(const http::Response& response) {
@@ -104,11 +179,12 @@ struct Client::Impl {
     return response;
   }
 
-  std::string fresh_nonce() {
-    if (auto nonce = nonces.take()) return *nonce;
-    const std::string url = get_directory().new_nonce;
+  std::string new_nonce(const std::string& url) {
     ++requests;
     const auto response = http->head(url);
+    if (!is_success(response.status)) {
+      throw AcmeError("newNonce " + url, problem_from_body(response.body, int(response.status)));
+    }
     const auto nonce = response.header("Replay-Nonce");
     if (!nonce || !is_valid_nonce(*nonce)) {
       throw Error(ErrorKind::protocol, "newNonce " + url + " (HTTP " +
@@ -116,6 +192,12 @@ struct Client::Impl {
                                            ") sent no valid Replay-Nonce header");
     }
     return *nonce;
+  }
+
+  /// A nonce from the pool (every response brings one), else from newNonce.
+  std::string fresh_nonce() {
+    if (auto nonce = nonces.take()) return *nonce;
+    return with_directory([this](const Directory& d) { return new_nonce(d.new_nonce); });
   }
 
   Signer current_signer() const {
@@ -126,11 +208,10 @@ struct Client::Impl {
     return Signer{*account_key, account_url};
   }
 
-  /// A signed POST (payload JSON text, or "" for POST-as-GET). Re-sends with a fresh nonce when
-  /// the server answers badNonce; any other error status becomes an AcmeError.
-  http::Response signed_post(const std::string& url, const std::string& payload,
-                             const Signer& signer, const std::string& context,
-                             const http::Headers& extra_headers = {}) {
+  /// A signed POST (payload JSON text, or "" for POST-as-GET), re-sent with a fresh nonce when
+  /// the server answers badNonce. Returns any other response, whatever its status.
+  http::Response signed_post_response(const std::string& url, const std::string& payload,
+                                      const Signer& signer, const http::Headers& extra_headers) {
     http::Headers headers{{"Content-Type", kJoseContentType}};
     headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
     for (int attempt = 0;; ++attempt) {
@@ -139,14 +220,19 @@ struct Client::Impl {
       ++requests;
       auto response = http->post(url, jws.dump(), headers);
       keep_nonce(response);
-      if (is_success(response.status)) return response;
-      Problem problem = problem_from_body(response.body, int(response.status));
-      if (problem.is("badNonce") && attempt < options.bad_nonce_retries) {
-        ++bad_nonce_retries;
-        continue;
-      }
-      throw AcmeError(context, std::move(problem));
+      if (is_success(response.status) || attempt >= options.bad_nonce_retries) return response;
+      if (!problem_from_body(response.body, int(response.status)).is("badNonce")) return response;
+      ++bad_nonce_retries;
     }
+  }
+
+  /// signed_post_response() where any error status becomes an AcmeError.
+  http::Response signed_post(const std::string& url, const std::string& payload,
+                             const Signer& signer, const std::string& context,
+                             const http::Headers& extra_headers = {}) {
+    auto response = signed_post_response(url, payload, signer, extra_headers);
+    if (is_success(response.status)) return response;
+    throw AcmeError(context, problem_from_body(response.body, int(response.status)));
   }
 
   http::Response post_as_get(const std::string& url, const std::string& context,
@@ -154,48 +240,38 @@ struct Client::Impl {
     return signed_post(url, "", current_signer(), context, extra_headers);
   }
 
-  /// POST-as-GET that, on 429/503 with Retry-After, waits and tries again until `deadline`.
-  http::Response poll_request(const std::string& url, const std::string& context,
-                              Clock::time_point deadline) {
-    for (;;) {
-      try {
-        return post_as_get(url, context);
-      } catch (const AcmeError& e) {
-        const int status = e.problem().status;
-        if ((status != 429 && status != 503) || Clock::now() >= deadline) throw;
-        std::this_thread::sleep_for(
-            std::min<Clock::duration>(options.poll_max_interval, deadline - Clock::now()));
-      }
-    }
-  }
-
-  /// Time to wait before the next poll: the server's Retry-After when sent (capped by the
-  /// deadline), else the current backoff interval, which then doubles up to the maximum.
-  std::chrono::milliseconds next_delay(const http::Response& response,
-                                       std::chrono::milliseconds& backoff) const {
-    if (auto value = response.header("Retry-After")) {
-      if (auto delay = parse_retry_after(*value)) return *delay;
-    }
-    const auto delay = backoff;
-    backoff = std::min(backoff * 2, options.poll_max_interval);
-    return delay;
-  }
-
+  /// Asks for the resource at `url` until `done` says it is finished, waiting before each
+  /// request as the PollSchedule says: a server answering 429 or 503 is asked again later too.
   template <typename Resource, typename Parse, typename IsDone>
   Resource poll(const std::string& url, const std::string& what, Parse parse, IsDone done) {
-    const auto deadline = Clock::now() + options.poll_timeout;
-    auto backoff = options.poll_initial_interval;
+    PollSchedule schedule(options.poll_initial_interval, options.poll_max_interval,
+                          Clock::now() + options.poll_timeout);
+    std::optional<std::chrono::seconds> retry_after;
+    std::string last_status = "unknown";
+    std::optional<Problem> busy;  // the server's last 429/503 problem, while it lasts
     for (;;) {
-      const auto response = poll_request(url, what, deadline);
-      Resource resource = parse(parse_json_body(response.body, what), url);
-      if (done(resource)) return resource;
-      const auto delay = next_delay(response, backoff);
-      if (Clock::now() + delay > deadline) {
-        throw Error(ErrorKind::challenge, what + " still \"" + resource.status + "\" after " +
+      const auto wait = schedule.next_wait(retry_after, Clock::now());
+      if (!wait && busy) throw AcmeError(what, *busy);
+      if (!wait) {
+        throw Error(ErrorKind::challenge, what + " still \"" + last_status + "\" after " +
                                               std::to_string(options.poll_timeout.count() / 1000) +
                                               " s of polling");
       }
-      std::this_thread::sleep_for(delay);
+      std::this_thread::sleep_for(*wait);
+      ++polls;
+      const auto response = signed_post_response(url, "", current_signer(), {});
+      retry_after = retry_after_of(response);
+      busy.reset();
+      if (response.status == 429 || response.status == 503) {
+        busy = problem_from_body(response.body, int(response.status));
+        continue;
+      }
+      if (!is_success(response.status)) {
+        throw AcmeError(what, problem_from_body(response.body, int(response.status)));
+      }
+      Resource resource = parse(parse_json_body(response.body, what), url);
+      if (done(resource)) return resource;
+      last_status = resource.status;
     }
   }
 };
@@ -218,21 +294,24 @@ const Directory& Client::directory() {
 
 Account Client::new_account(const PrivateKey& key, const std::vector<std::string>& contact,
                             bool terms_agreed, const std::optional<ExternalAccountBinding>& eab) {
-  const auto& dir = impl_->get_directory();
-  nlohmann::json payload = {{"termsOfServiceAgreed", terms_agreed}};
-  if (!contact.empty()) payload["contact"] = contact;
+  std::string mac_key;
   if (eab) {
-    std::string mac_key;
     try {
       mac_key = core::base64url_decode(eab->hmac_key);
     } catch (const Error&) {
       throw Error(ErrorKind::invalid_input, "EAB HMAC key is not valid base64url");
     }
-    payload["externalAccountBinding"] =
-        crypto::make_eab(eab->kid, mac_key, crypto::public_jwk(key), dir.new_account);
   }
-  const auto response =
-      impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt}, "new account");
+  const auto response = impl_->with_directory([&](const Directory& dir) {
+    nlohmann::json payload = {{"termsOfServiceAgreed", terms_agreed}};
+    if (!contact.empty()) payload["contact"] = contact;
+    if (eab) {
+      payload["externalAccountBinding"] =
+          crypto::make_eab(eab->kid, mac_key, crypto::public_jwk(key), dir.new_account);
+    }
+    return impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt},
+                              "new account");
+  });
   const auto url = response.header("Location");
   if (!url || url->empty()) {
     throw Error(ErrorKind::protocol, "new account response has no Location header");
@@ -243,11 +322,12 @@ Account Client::new_account(const PrivateKey& key, const std::vector<std::string
 }
 
 std::optional<Account> Client::find_account(const PrivateKey& key) {
-  const auto& dir = impl_->get_directory();
   const nlohmann::json payload = {{"onlyReturnExisting", true}};
   try {
-    const auto response = impl_->signed_post(dir.new_account, payload.dump(),
-                                             Signer{key, std::nullopt}, "account lookup");
+    const auto response = impl_->with_directory([&](const Directory& dir) {
+      return impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt},
+                                "account lookup");
+    });
     const auto url = response.header("Location");
     if (!url || url->empty()) {
       throw Error(ErrorKind::protocol, "account lookup response has no Location header");
@@ -274,14 +354,14 @@ Order Client::new_order(const std::vector<Identifier>& identifiers) {
 }
 
 Order Client::new_order(const std::vector<Identifier>& identifiers, const OrderOptions& options) {
-  const auto& dir = impl_->get_directory();
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& id : identifiers) ids.push_back({{"type", id.type}, {"value", id.value}});
   nlohmann::json payload = {{"identifiers", ids}};
   if (options.replaces) payload["replaces"] = *options.replaces;
   if (options.profile) payload["profile"] = *options.profile;
-  const auto response =
-      impl_->signed_post(dir.new_order, payload.dump(), impl_->current_signer(), "new order");
+  const auto response = impl_->with_directory([&](const Directory& dir) {
+    return impl_->signed_post(dir.new_order, payload.dump(), impl_->current_signer(), "new order");
+  });
   const auto url = response.header("Location");
   if (!url || url->empty()) throw Error(ErrorKind::protocol, "new order response has no Location");
   return parse_order(parse_json_body(response.body, "new order"), *url);
@@ -340,25 +420,32 @@ CertificateChain Client::download_certificate(const std::string& url) {
 }
 
 void Client::revoke_certificate(const std::string& certificate, std::optional<int> reason) {
-  const auto& url = required_resource(impl_->get_directory().revoke_cert, "revokeCert");
-  impl_->signed_post(url, revocation_payload(certificate, reason).dump(), impl_->current_signer(),
-                     "revoke certificate");
+  const auto payload = revocation_payload(certificate, reason).dump();
+  impl_->with_directory([&](const Directory& dir) {
+    return impl_->signed_post(required_resource(dir.revoke_cert, "revokeCert"), payload,
+                              impl_->current_signer(), "revoke certificate");
+  });
 }
 
 void Client::revoke_certificate_with_key(const std::string& certificate,
                                          const PrivateKey& certificate_key,
                                          std::optional<int> reason) {
-  const auto& url = required_resource(impl_->get_directory().revoke_cert, "revokeCert");
-  impl_->signed_post(url, revocation_payload(certificate, reason).dump(),
-                     Signer{certificate_key, std::nullopt}, "revoke certificate (certificate key)");
+  const auto payload = revocation_payload(certificate, reason).dump();
+  impl_->with_directory([&](const Directory& dir) {
+    return impl_->signed_post(required_resource(dir.revoke_cert, "revokeCert"), payload,
+                              Signer{certificate_key, std::nullopt},
+                              "revoke certificate (certificate key)");
+  });
 }
 
 void Client::key_change(const PrivateKey& new_key) {
-  const auto& url = required_resource(impl_->get_directory().key_change, "keyChange");
   const Signer old_signer = impl_->current_signer();
-  const auto inner = crypto::make_key_change_jws(new_key, url, *old_signer.kid,
-                                                 crypto::public_jwk(old_signer.key));
-  impl_->signed_post(url, inner.dump(), old_signer, "account key change");
+  impl_->with_directory([&](const Directory& dir) {
+    const auto& url = required_resource(dir.key_change, "keyChange");
+    const auto inner = crypto::make_key_change_jws(new_key, url, *old_signer.kid,
+                                                   crypto::public_jwk(old_signer.key));
+    return impl_->signed_post(url, inner.dump(), old_signer, "account key change");
+  });
   use_account(new_key, *old_signer.kid);
 }
 
@@ -392,16 +479,18 @@ std::string Client::account_url() const {
 }
 
 RenewalInfo Client::renewal_info(const std::string& certificate_pem) {
-  const auto& base = required_resource(impl_->get_directory().renewal_info, "renewalInfo");
-  const std::string url = join_url(base, certificate_id(certificate_pem));
-  const std::string what = "renewal information " + url;
-  const auto response = impl_->send_get(url);
-  if (!is_success(response.status)) {
-    throw AcmeError(what, problem_from_body(response.body, int(response.status)));
-  }
-  RenewalInfo info = parse_renewal_info(parse_json_body(response.body, what), what);
-  if (auto value = response.header("Retry-After")) info.retry_after = parse_retry_after(*value);
-  return info;
+  const std::string id = certificate_id(certificate_pem);
+  return impl_->with_directory([&](const Directory& dir) {
+    const std::string url = join_url(required_resource(dir.renewal_info, "renewalInfo"), id);
+    const std::string what = "renewal information " + url;
+    const auto response = impl_->send_get(url);
+    if (!is_success(response.status)) {
+      throw AcmeError(what, problem_from_body(response.body, int(response.status)));
+    }
+    RenewalInfo info = parse_renewal_info(parse_json_body(response.body, what), what);
+    info.retry_after = retry_after_of(response);
+    return info;
+  });
 }
 
 std::string certificate_id(std::string_view certificate_pem) {
@@ -409,7 +498,7 @@ std::string certificate_id(std::string_view certificate_pem) {
 }
 
 RequestStats Client::stats() const {
-  return RequestStats{impl_->requests.load(), impl_->bad_nonce_retries.load(),
+  return RequestStats{impl_->requests.load(), impl_->bad_nonce_retries.load(), impl_->polls.load(),
                       impl_->http->by_result()};
 }
 

@@ -1,6 +1,7 @@
 #include "manager/authorization_flow.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <future>
@@ -9,6 +10,15 @@
 
 namespace acmecpp::manager {
 namespace {
+
+/// ACME requests of one order in flight at once. A few overlap the round trips; more would not
+/// go faster but cost: each request in flight holds a connection (the transport keeps four) and
+/// a nonce (the first requests of a burst fetch theirs from newNonce, later ones reuse those
+/// that responses bring).
+constexpr std::size_t kParallelRequests = 4;
+
+/// Solver steps may wait on slow outside services (DNS APIs, propagation): all run at once.
+constexpr std::size_t kAllAtOnce = 0;
 
 /// One authorization on its way: what the server said and, once chosen, how it is solved.
 struct Work {
@@ -35,21 +45,32 @@ std::string join_types(const std::vector<acme::Challenge>& challenges) {
   return text;
 }
 
-/// Runs `step` on every item concurrently, waits for all, rethrows the first failure.
+/// Runs `step` on every item, at most `max_parallel` at once (kAllAtOnce: no limit), waits for
+/// all, and rethrows the failure of the first item (in the items' order) that failed.
 template <typename Item>
-void for_each_concurrently(std::vector<Item*>& items, const std::function<void(Item&)>& step) {
-  std::vector<std::future<void>> running;
-  running.reserve(items.size());
-  for (Item* item : items) running.push_back(std::async(std::launch::async, step, std::ref(*item)));
-  std::exception_ptr first_error;
-  for (auto& f : running) {
-    try {
-      f.get();
-    } catch (...) {
-      if (!first_error) first_error = std::current_exception();
+void for_each_concurrently(std::vector<Item*>& items, std::size_t max_parallel,
+                           const std::function<void(Item&)>& step) {
+  std::vector<std::exception_ptr> errors(items.size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < items.size(); i = next++) {
+      try {
+        step(*items[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
     }
+  };
+  const std::size_t workers =
+      max_parallel == kAllAtOnce ? items.size() : std::min(items.size(), max_parallel);
+  std::vector<std::future<void>> running;
+  running.reserve(workers);
+  for (std::size_t w = 0; w < workers; ++w)
+    running.push_back(std::async(std::launch::async, worker));
+  for (auto& f : running) f.get();  // the worker catches everything
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
   }
-  if (first_error) std::rethrow_exception(first_error);
 }
 
 /// The solver for one authorization: the caller's choice for this name, else the most preferred
@@ -101,9 +122,27 @@ void check_valid(const Work& work, const acme::Authorization& result) {
                        problem);
 }
 
-/// Presents, waits, answers and polls the chosen challenges. Cleans up every presented one on
+/// Waits until the server has judged every answered challenge, with one poll loop for them all:
+/// the order, which is "ready" once every authorization is valid and "invalid" as soon as one
+/// failed. Only then are the authorizations fetched, to tell which failed and why.
+void await_validation(acme::Client& client, const std::string& order_url,
+                      std::vector<Work*>& pending) {
+  const acme::Order order = client.wait_order(order_url);
+  if (order.status == "ready" || order.status == "valid") return;
+  for_each_concurrently<Work>(pending, kParallelRequests,
+                              [&client](Work& w) { w.authz = client.get_authorization(w.url); });
+  // The authorization the server failed explains the order; one still pending does not.
+  for (const Work* w : pending) {
+    if (w->authz.status != "valid" && w->authz.status != "pending") check_valid(*w, w->authz);
+  }
+  throw AcmeError("order " + order_url + " is " + order.status + " after its challenges",
+                  order.error.value_or(Problem{}));
+}
+
+/// Presents, waits, answers and awaits the chosen challenges. Cleans up every presented one on
 /// the way out, whatever happened.
-void solve(acme::Client& client, std::vector<Work*>& pending, const Logger& log) {
+void solve(acme::Client& client, const std::string& order_url, std::vector<Work*>& pending,
+           const Logger& log) {
   struct CleanupAll {
     std::vector<Work*>& items;
     ~CleanupAll() {
@@ -113,17 +152,20 @@ void solve(acme::Client& client, std::vector<Work*>& pending, const Logger& log)
     }
   } cleanup{pending};
 
-  for_each_concurrently<Work>(pending, [&log](Work& w) {
+  for_each_concurrently<Work>(pending, kAllAtOnce, [&log](Work& w) {
     log(LogLevel::info, "{}: presenting {}", display_name(w.authz), w.task.type);
     w.presented = true;  // cleanup must run even if present() fails half-way
     w.solver->present(w.task);
   });
-  for_each_concurrently<Work>(pending, [](Work& w) { w.solver->wait_until_visible(w.task); });
-  for_each_concurrently<Work>(pending, [&client, &log](Work& w) {
-    client.answer_challenge(w.challenge_url);
-    check_valid(w, client.wait_authorization(w.url));
-    log(LogLevel::info, "{}: {} validated", display_name(w.authz), w.task.type);
-  });
+  for_each_concurrently<Work>(pending, kAllAtOnce,
+                              [](Work& w) { w.solver->wait_until_visible(w.task); });
+  for_each_concurrently<Work>(pending, kParallelRequests,
+                              [&client](Work& w) { client.answer_challenge(w.challenge_url); });
+  log(LogLevel::debug, "{} challenge(s) answered; waiting for the server", pending.size());
+  await_validation(client, order_url, pending);
+  for (const Work* w : pending) {
+    log(LogLevel::info, "{}: {} validated", display_name(w->authz), w->task.type);
+  }
 }
 
 }  // namespace
@@ -137,7 +179,7 @@ void complete_authorizations(acme::Client& client, const acme::Order& order,
     works[i].url = order.authorizations[i];
     all.push_back(&works[i]);
   }
-  for_each_concurrently<Work>(all,
+  for_each_concurrently<Work>(all, kParallelRequests,
                               [&client](Work& w) { w.authz = client.get_authorization(w.url); });
 
   std::vector<Work*> pending;
@@ -154,7 +196,7 @@ void complete_authorizations(acme::Client& client, const acme::Order& order,
     w->task.key_authorization = client.key_authorization(w->task.token);
     pending.push_back(w);
   }
-  if (!pending.empty()) solve(client, pending, log);
+  if (!pending.empty()) solve(client, order.url, pending, log);
 }
 
 }  // namespace acmecpp::manager

@@ -1,8 +1,9 @@
 #pragma once
 // Proving control of every identifier of an order, in phases so that DNS records sharing a name
 // are all published before any is checked: fetch every authorization, choose a solver for each,
-// present all, wait until all are visible, answer all, poll all, and always clean up all.
-// Each phase works on the authorizations concurrently.
+// present all, wait until all are visible, answer all, then poll the order (one poll loop for
+// all authorizations) until the server has judged them, and always clean up all. Each phase
+// works on the authorizations concurrently (a few ACME requests at a time).
 
 #include <map>
 #include <memory>
@@ -24,8 +25,9 @@ struct SolverChoice {
   std::vector<std::string> preference{"tls-alpn-01", "http-01", "dns-01"};
 };
 
-/// Completes the authorizations of `order`. Throws ChallengeError (with the server's problem) for
-/// the first one that fails, after every presented challenge was cleaned up.
+/// Completes the authorizations of `order`; when it returns, the order is "ready" (or already
+/// "valid"). Throws ChallengeError (with the server's problem) for the first one that failed,
+/// after every presented challenge was cleaned up.
 void complete_authorizations(acme::Client& client, const acme::Order& order,
                              const SolverChoice& choice, const Logger& log);
 

@@ -31,6 +31,13 @@ std::vector<std::string> contacts_for(const std::string& email) {
   return {"mailto:" + email};
 }
 
+/// Where a store's process keeps the ACME directory between runs: beside acme.json, so that each
+/// store (and each test's temporary store) has its own. Other stores get no cache.
+std::string directory_cache_beside(const Store& store) {
+  const auto* file_store = dynamic_cast<const AcmeJsonStore*>(&store);
+  return file_store ? file_store->path() + ".directory.json" : std::string();
+}
+
 /// A deactivated account is never used again (the server refuses it for good).
 bool is_deactivated(const AccountRecord& record) {
   const auto body = nlohmann::json::parse(record.registration_body, nullptr, false);
@@ -132,9 +139,8 @@ struct CertManager::Impl {
     return chains[index];
   }
 
-  /// Finalizes as soon as every authorization is valid, without first fetching the order to see
-  /// it "ready" (a request saved); a server that is not there yet answers orderNotReady, and then
-  /// the order is awaited and finalized again.
+  /// Finalizes at once: complete_authorizations() leaves the order "ready". Should the server not
+  /// be there yet (it answers orderNotReady), the order is awaited and finalized again.
   acme::Order finalize(const acme::Order& order, const PrivateKey& cert_key,
                        const std::vector<std::string>& names) {
     const auto csr = crypto::make_csr_der(cert_key, names);
@@ -413,6 +419,9 @@ struct CertManager::Impl {
 
 CertManager::CertManager(ManagerConfig config) {
   if (!config.store) throw Error(ErrorKind::config, "CertManager needs a store");
+  if (config.acme.directory_cache.empty()) {
+    config.acme.directory_cache = directory_cache_beside(*config.store);
+  }
   // Names in challenge_for_name are compared with the server's identifiers: A-labels, lower-case.
   std::map<std::string, std::string> per_name;
   for (const auto& [name, type] : config.challenge_for_name)

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -93,7 +94,12 @@ void Http01StandaloneSolver::Impl::start() {
                          ": the address must be a numeric IPv4 or IPv6 address");
   }
   auto new_server = std::make_unique<httplib::Server>();
-  new_server->set_socket_options(reuse_address_only);
+  // Shared: the server keeps the callback after this function returns.
+  auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+  new_server->set_socket_options([listening](socket_t sock) {
+    reuse_address_only(sock);
+    *listening = sock;
+  });
   // One request per connection: validators send one anyway, and an idle keep-alive connection
   // would hold up stop() for the keep-alive timeout.
   new_server->set_keep_alive_max_count(1);
@@ -108,6 +114,11 @@ void Http01StandaloneSolver::Impl::start() {
         "cannot listen for HTTP-01 on " + where() + ": " +
         (error != 0 ? std::generic_category().message(error) : std::string("bind failed")));
   }
+  // cpp-httplib listens with a backlog of 5. A CA validating many names at once (Pebble makes
+  // three connections per name) overflows that; each dropped connection attempt is retried by
+  // the validator only a second later, which made a 50-name order take seconds instead of
+  // milliseconds. listen() again on the listening socket raises the backlog.
+  if (*listening != INVALID_SOCKET) ::listen(*listening, SOMAXCONN);
   httplib::Server* running = new_server.get();
   // Shared with the thread because the thread outlives this call.
   auto listener_done = std::make_shared<std::atomic<bool>>(false);
