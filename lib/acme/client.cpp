@@ -61,7 +61,9 @@ bool looks_like_moved_url(const Error& e) {
     const int status = acme_error->problem().status;
     return status == 404 || status == 405;
   }
-  return e.kind() == ErrorKind::network;
+  // Only when the request never reached the server: resending one that may have been acted on
+  // (a new order, a revocation) after a timeout would do it twice.
+  return dynamic_cast<const http::NotSentError*>(&e) != nullptr;
 }
 
 std::optional<std::chrono::seconds> retry_after_of(const http::Response& response) {

@@ -135,8 +135,15 @@ void count_new_connections(CURL* easy, const TransferSettings& settings) {
                                         std::to_string(settings.options.max_body_bytes) + " bytes");
   }
   const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-  throw Error(ErrorKind::network,
-              std::string(to_string(request.method)) + " " + request.url + " failed: " + detail);
+  const std::string message =
+      std::string(to_string(request.method)) + " " + request.url + " failed: " + detail;
+  // Before the request's first byte went out; a timeout or a reset later may come after the
+  // server acted on it.
+  if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT ||
+      code == CURLE_SSL_CONNECT_ERROR) {
+    throw NotSentError(message);
+  }
+  throw Error(ErrorKind::network, message);
 }
 
 }  // namespace

@@ -10,7 +10,16 @@
 #include <utility>
 #include <vector>
 
+#include "acmecpp/error.hpp"
+
 namespace acmecpp::http {
+
+/// Error(network) for a request that certainly never reached the server (name not resolved,
+/// connection refused, TLS handshake failed): sending it again cannot do anything twice.
+class NotSentError : public Error {
+ public:
+  explicit NotSentError(const std::string& message) : Error(ErrorKind::network, message) {}
+};
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -33,8 +42,8 @@ struct Options {
   std::string user_agent;                          ///< empty: acmecpp::user_agent()
 };
 
-/// Thread-safe. Failures to reach the server throw Error(network); a status code is never an
-/// exception here (the caller decides what 4xx/5xx mean).
+/// Thread-safe. Failures to reach the server throw Error(network), NotSentError when the request
+/// was not sent; a status code is never an exception here (the caller decides what 4xx/5xx mean).
 class HttpClient {
  public:
   virtual ~HttpClient() = default;

@@ -221,7 +221,15 @@ TEST_CASE("the total timeout is enforced") {
   const auto client = make_curl_http_client(options);
 
   const auto started = std::chrono::steady_clock::now();
-  const Error error = capture_error([&] { client->get(local.url("/slow")); });
+  bool reported_as_not_sent = false;
+  const Error error = capture_error([&] {
+    try {
+      client->get(local.url("/slow"));
+    } catch (const acmecpp::http::NotSentError&) {
+      reported_as_not_sent = true;
+      throw;
+    }
+  });
   const auto elapsed = std::chrono::steady_clock::now() - started;
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -233,6 +241,8 @@ TEST_CASE("the total timeout is enforced") {
   CHECK(contains(error.what(), "GET " + local.url("/slow") + " failed: "));
   CHECK(contains(error.what(), "timed out"));
   CHECK(elapsed < std::chrono::milliseconds(2000));
+  // The server had the request: sending it again could make it act twice.
+  CHECK_FALSE(reported_as_not_sent);
 }
 
 TEST_CASE("an unreachable server is a network error naming method and URL") {
@@ -244,6 +254,8 @@ TEST_CASE("an unreachable server is a network error naming method and URL") {
   CHECK(error.kind() == ErrorKind::network);
   CHECK(contains(error.what(), "POST " + url + " failed: "));
   CHECK(contains(error.what(), "onnect"));  // curl: "Failed to connect ..." / "Couldn't connect"
+  // Nothing reached a server, so the ACME client may safely send it again.
+  CHECK_THROWS_AS(client->post(url, "{}"), acmecpp::http::NotSentError);
 }
 
 TEST_CASE("only http and https URLs are fetched") {
