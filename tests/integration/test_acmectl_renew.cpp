@@ -4,6 +4,9 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "acmecpp/certificate.hpp"
@@ -33,6 +36,20 @@ std::string store_with_due_certificate(const PebbleEnv& pebble, const TempDir& d
   due.key_pem = key.to_pem();
   AcmeJsonStore(store).save_certificate("letsencrypt", due);
   return store;
+}
+
+/// Whether process `pid` has `file` open (it opens a name's lock file only after finding the
+/// certificate due, and keeps it open while it waits for the lock).
+bool has_open(pid_t pid, const std::filesystem::path& file) {
+  std::error_code error;
+  const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+  for (std::filesystem::directory_iterator it(fds, error), end; !error && it != end;
+       it.increment(error)) {
+    std::error_code link_error;
+    const auto target = std::filesystem::read_symlink(it->path(), link_error);
+    if (!link_error && target == file) return true;
+  }
+  return false;
 }
 
 std::string serial_of(const std::string& store, const std::string& main) {
@@ -103,10 +120,26 @@ TEST_CASE("two renew processes started together order a due certificate once") {
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
   const std::size_t orders_before = count(pebble.pebble_log(), "POST /order-plz");
+  // The test holds the name's lock until both processes have found the certificate due and wait
+  // for that lock (renewing takes a few tens of milliseconds: without it the second process
+  // might start after the first finished and simply find nothing due).
+  auto held = AcmeJsonStore(store).lock_name("letsencrypt", "due.example.test", 1s);
+  REQUIRE(held);
+  const auto lock_file =
+      std::filesystem::path(store + ".locks") / "letsencrypt--due.example.test.lock";
   // Both use the same HTTP-01 port: one of them may fail to bind only if both ordered, which
   // is exactly what must not happen.
   ChildProcess first(acmectl_argv(pebble, store, renew_args(pebble)), {}, dir / "first.log");
   ChildProcess second(acmectl_argv(pebble, store, renew_args(pebble)), {}, dir / "second.log");
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  const auto both_waiting = [&] {
+    return has_open(first.pid(), lock_file) && has_open(second.pid(), lock_file);
+  };
+  while (!both_waiting() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(both_waiting());
+  held.reset();
   const auto a = first.wait(60s);
   const auto b = second.wait(60s);
   REQUIRE(a.has_value());
