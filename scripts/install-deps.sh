@@ -12,6 +12,8 @@ packages=(
   libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev libzstd-dev
   libunistring-dev
   pebble openssl curl
+  # the API reference of the public headers (scripts/docs.sh; test.sh checks it builds cleanly)
+  doxygen
   # promtool checks the Prometheus text of `acmectl run --metrics-listen` in the tests
   prometheus
 )

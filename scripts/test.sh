@@ -52,6 +52,7 @@ step "install dependencies" bash scripts/install-deps.sh || {
   exit 1
 }
 step "clang-format check" format_check
+step "API reference (doxygen, warnings are errors)" bash scripts/docs.sh
 build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON -DACMECPP_BUILD_TESTS=ON
 # Debug compiles faster than an optimised build, and the heavy lifting in the tests (OpenSSL,
 # Pebble) happens outside the instrumented code anyway.

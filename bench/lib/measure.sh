@@ -10,20 +10,26 @@ timed() {
 }
 
 # measure_run WORKLOAD ARGS...: runs the workload (a shell function calling `timed` once or
-# more) in this shell and sets RUN_SECONDS, RUN_RSS_KIB (largest process) and RUN_REQUESTS.
+# more) in this shell and sets RUN_SECONDS, RUN_RSS_KIB (largest process), RUN_REQUESTS and
+# RUN_PEBBLE_CPU (Pebble's CPU time as a percentage of the run's wall time: near 100 on one core
+# means Pebble, not the client, is the limit).
 measure_run() {
-  local before after start end status=0
+  local before after start end status=0 cpu_before cpu_after
   : >"$RUN_TIME_FILE"
   : >"$RUN_LOG"
   before=$(ca_requests)
+  cpu_before=$(pebble_cpu_seconds)
   start=$(date +%s%N)
   "$@" || status=$?
   end=$(date +%s%N)
+  cpu_after=$(pebble_cpu_seconds)
   after=$(ca_requests)
   RUN_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   RUN_RSS_KIB=$(awk -F': ' '/Maximum resident set size/ { if ($2 > max) max = $2 } END { print max + 0 }' \
     "$RUN_TIME_FILE")
   RUN_REQUESTS=$((after - before))
+  RUN_PEBBLE_CPU=$(awk -v a="$cpu_before" -v b="$cpu_after" -v s="$RUN_SECONDS" \
+    'BEGIN { if (s > 0) printf "%.0f", 100 * (b - a) / s; else print 0 }')
   return "$status"
 }
 
@@ -39,16 +45,17 @@ stats() {
 }
 
 # summarize ID CLIENT RUNS_FILE: appends one line to $SUMMARY from the runs recorded in RUNS_FILE
-# ("seconds rss_kib requests" a line): id, client, runs, median/min/max seconds, largest RSS,
-# median/min/max requests.
+# ("seconds rss_kib requests pebble_cpu_percent" a line): id, client, runs, median/min/max
+# seconds, largest RSS, median/min/max requests, median Pebble CPU percentage.
 summarize() {
-  local id=$1 client=$2 file=$3 runs seconds rss requests
+  local id=$1 client=$2 file=$3 runs seconds rss requests cpu
   runs=$(wc -l <"$file")
   seconds=$(awk '{print $1}' "$file" | stats)
   rss=$(awk '{print $2}' "$file" | sort -n | tail -n 1)
   requests=$(awk '{print $3}' "$file" | stats)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$client" "$runs" "${seconds// /$'\t'}" "$rss" \
-    "${requests// /$'\t'}" >>"$SUMMARY"
+  cpu=$(awk '{print ($4 == "" ? 0 : $4)}' "$file" | stats)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$client" "$runs" "${seconds// /$'\t'}" "$rss" \
+    "${requests// /$'\t'}" "${cpu%% *}" >>"$SUMMARY"
 }
 
 # note ID CLIENT TEXT: a scenario a client did not run, and why (shown in the table).

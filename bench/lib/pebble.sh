@@ -49,3 +49,13 @@ stop_pebble() {
 ca_requests() {
   grep -c -- '-> calling handler()' "$PEBBLE_STATE/pebble.log" || true
 }
+
+# CPU seconds Pebble has used so far (user + system, from /proc/PID/stat), "0" when unknown.
+pebble_cpu_seconds() {
+  local pid stat
+  pid=$(<"$PEBBLE_STATE/pebble.pid") 2>/dev/null || { echo 0; return; }
+  stat=$(<"/proc/$pid/stat") 2>/dev/null || { echo 0; return; }
+  # Fields after the parenthesised command name: utime is the 12th, stime the 13th.
+  awk -v ticks="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / ticks }' \
+    <<<"$stat"
+}

@@ -38,8 +38,8 @@ requests_cell() {
 }
 
 table_lines() {
-  echo "| Scenario | Client | Runs | Median s | Min s | Max s | Peak RSS MiB | CA requests a run | Time vs acmectl | Notes |"
-  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|---|"
+  echo "| Scenario | Client | Runs | Median s | Min s | Max s | Peak RSS MiB | CA requests a run | Pebble CPU % | Time vs acmectl | Notes |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
   local id label shown client
   while IFS=$'\t' read -r id label; do
     shown=$label
@@ -51,8 +51,8 @@ table_lines() {
 
 # table_row ID CLIENT LABEL: the client's figures or its note; status 1 when it has neither.
 table_row() {
-  local id=$1 client=$2 label=$3 runs median min max rss rq rq_min rq_max base ratio
-  if IFS=$'\t' read -r _ _ runs median min max rss rq rq_min rq_max < <(
+  local id=$1 client=$2 label=$3 runs median min max rss rq rq_min rq_max cpu base ratio
+  if IFS=$'\t' read -r _ _ runs median min max rss rq rq_min rq_max cpu < <(
     awk -F'\t' -v id="$id" -v c="$client" '$1 == id && $2 == c' "$SUMMARY"
   ); then
     base=$(awk -F'\t' -v id="$id" '$1 == id && $2 == "acmectl" { print $4 }' "$SUMMARY")
@@ -60,15 +60,15 @@ table_row() {
     if [[ $client != acmectl && -n $base ]]; then
       ratio=$(awk -v a="$median" -v b="$base" 'BEGIN { if (b > 0) printf "%.1f×", a / b }')
     fi
-    printf '| %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s | |\n' "$label" "$client" \
+    printf '| %s | %s | %s | %.3f | %.3f | %.3f | %.1f | %s | %s | %s | |\n' "$label" "$client" \
       "$runs" "$median" "$min" "$max" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
-      "$(requests_cell "$rq" "$rq_min" "$rq_max")" "$ratio"
+      "$(requests_cell "$rq" "$rq_min" "$rq_max")" "${cpu:-}" "$ratio"
     return 0
   fi
   local text
   text=$(awk -F'\t' -v id="$id" -v c="$client" '$1 == id && $2 == c { print $3; exit }' "$NOTES")
   [[ -n $text ]] || return 1
-  printf '| %s | %s | | | | | | | | %s |\n' "$label" "$client" "$text"
+  printf '| %s | %s | | | | | | | | | %s |\n' "$label" "$client" "$text"
 }
 
 write_report() {
@@ -91,7 +91,9 @@ write_report() {
     echo
     echo "Times are wall-clock seconds for the whole run (for \"in a row\", all certificates of the"
     echo "run); peak RSS is the largest single process of a run (GNU \`time -v\`); CA requests are"
-    echo "the requests Pebble routed during the run (its \"-> calling handler()\" log lines)."
+    echo "the requests Pebble routed during the run (its \"-> calling handler()\" log lines);"
+    echo "Pebble CPU % is the CPU time Pebble used during the run over the run's wall time (median;"
+    echo "100 is one core busy: Pebble, not the client, is then the limit)."
     echo "Pebble ran with PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0, PEBBLE_WFE_NONCEREJECT=0;"
     echo "every run used names no earlier order had used. Certificate keys are EC P-256 for all"
     echo "three clients; account keys are EC P-256 for acmectl and lego, RSA 2048 for certbot"

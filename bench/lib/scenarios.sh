@@ -85,7 +85,7 @@ run_client_scenario() {
       explain_failure "$id" "$client" "$challenge" "$?" "run $run"
       return
     }
-    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS" >>"$runs_file"
+    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS $RUN_PEBBLE_CPU" >>"$runs_file"
     say "  $client run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB," \
       "$RUN_REQUESTS requests"
   done
@@ -133,7 +133,7 @@ run_store_command() {
       explain_failure "$id" acmectl "${1:-}" "$?" "run $run"
       return
     }
-    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS" >>"$runs_file"
+    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS $RUN_PEBBLE_CPU" >>"$runs_file"
     say "  acmectl run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB"
   done
   summarize "$id" acmectl "$runs_file"

@@ -217,7 +217,7 @@ class Client {
   /// The URL of the current account; "" before one is selected.
   std::string account_url() const;
 
-  /// ARI for a certificate (RFC 9773): unauthenticated GET of <renewalInfo>/<certificate ID>.
+  /// ARI for a certificate (RFC 9773): unauthenticated GET of RENEWAL_INFO_URL/CERTIFICATE_ID.
   /// Throws Error(config) when the directory offers no renewalInfo, AcmeError when the server
   /// answers with an error, Error(protocol) when the answer lacks a valid suggestedWindow.
   RenewalInfo renewal_info(const std::string& certificate_pem);

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// DNS-01 (RFC 8555 section 8.4): a TXT record "_acme-challenge.<name>" holding
+/// DNS-01 (RFC 8555 section 8.4): a TXT record "_acme-challenge.NAME" holding
 /// base64url(SHA-256(key authorization)), published through a DnsProvider, checked on the zone's
 /// authoritative servers before the CA is told to look.
 
@@ -19,7 +19,7 @@ namespace acmecpp {
 /// The TXT value for a key authorization: base64url(SHA-256(key_authorization)), no padding.
 std::string dns01_txt_value(const std::string& key_authorization);
 
-/// The record name for an identifier: "_acme-challenge.<name>." (absolute, with the trailing
+/// The record name for an identifier: "_acme-challenge.NAME." (absolute, with the trailing
 /// dot; for a wildcard order pass the name without "*."; a leading "*." and a trailing dot are
 /// tolerated and dropped). Throws Error(invalid_input) for an empty name.
 std::string dns01_record_name(const std::string& identifier);
@@ -65,7 +65,7 @@ struct Dns01PropagationOptions {
   std::optional<std::uint16_t> authoritative_port;
   std::chrono::seconds timeout{std::chrono::seconds(120)};
   std::chrono::milliseconds interval{std::chrono::milliseconds(500)};
-  /// Follow a CNAME at _acme-challenge.<name> (delegation of the challenge to another zone):
+  /// Follow a CNAME at _acme-challenge.NAME (delegation of the challenge to another zone):
   /// the provider is then asked to publish at the CNAME's target.
   bool follow_cname = true;
 };

@@ -77,7 +77,7 @@ std::shared_ptr<DnsProvider> make_challtestsrv_provider(std::string management_u
 
 /// Cloudflare API v4 with an API token (the token needs Zone:Read and DNS:Edit).
 struct CloudflareOptions {
-  /// Sent as "Authorization: Bearer <token>"; never appears in messages.
+  /// Sent as "Authorization: Bearer TOKEN"; never appears in messages.
   std::string api_token;
   std::string base_url = "https://api.cloudflare.com/client/v4";
   /// PEM file of trusted CAs; empty: the system's store.

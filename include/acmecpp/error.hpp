@@ -54,6 +54,7 @@ struct Problem {
 class AcmeError : public Error {
  public:
   /// @param context what the client was doing, e.g. "new order"
+  /// @param problem the document as the server sent it
   AcmeError(const std::string& context, Problem problem);
   const Problem& problem() const noexcept { return problem_; }
 

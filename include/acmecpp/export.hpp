@@ -12,10 +12,10 @@
 namespace acmecpp {
 
 enum class ExportFormat {
-  /// certbot's layout: DIR/<name>/cert.pem (leaf), chain.pem (the issuers), fullchain.pem (leaf
+  /// certbot's layout: DIR/NAME/cert.pem (leaf), chain.pem (the issuers), fullchain.pem (leaf
   /// and issuers), privkey.pem.
   pem,
-  /// One file for HAProxy's "crt": DIR/<name>.pem holding the private key, then the full chain.
+  /// One file for HAProxy's "crt": DIR/NAME.pem holding the private key, then the full chain.
   haproxy,
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// HTTP-01 (RFC 8555 section 8.3): three ways to serve
-/// http://<name>/.well-known/acme-challenge/<token>.
+/// http://NAME/.well-known/acme-challenge/TOKEN.
 
 #include <cstdint>
 #include <memory>
@@ -30,7 +30,7 @@ class Http01Handler : public Solver {
   void present(const ChallengeTask& task) override;
   void cleanup(const ChallengeTask& task) noexcept override;
 
-  /// For a request path like "/.well-known/acme-challenge/<token>" (query string ignored), the
+  /// For a request path like "/.well-known/acme-challenge/TOKEN" (query string ignored), the
   /// body to send with status 200 and Content-Type "application/octet-stream"; nullopt when the
   /// path is not a challenge this handler currently presents (answer 404 then).
   std::optional<std::string> response(std::string_view request_path) const;
@@ -57,7 +57,7 @@ class Http01StandaloneSolver : public Solver {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Writes <root>/.well-known/acme-challenge/<token> for a web server that already serves <root>,
+/// Writes ROOT/.well-known/acme-challenge/TOKEN for a web server that already serves ROOT,
 /// and removes it at cleanup. Tokens outside the base64url alphabet are refused.
 class Http01WebrootSolver : public Solver {
  public:
