@@ -22,13 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-PebbleOptions counting_pebble() {
-  PebbleOptions options;
-  options.authz_reuse_percent = 0;   // every order validates: orders stay in flight a while
-  options.nonce_reject_percent = 0;  // no retries muddling the request log
-  return options;
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
@@ -109,7 +102,7 @@ std::vector<std::string> stored_mains(const std::string& store) {
 
 TEST_CASE(
     "issue --batch issues every line, at most --concurrency at once, writing acme.json once") {
-  PebbleEnv pebble(counting_pebble());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto batch = dir / "batch.txt";
@@ -140,7 +133,7 @@ TEST_CASE(
 }
 
 TEST_CASE("issue --batch refuses a bad line with file:line before placing any order") {
-  PebbleEnv pebble(counting_pebble());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto batch = dir / "batch.txt";
@@ -168,7 +161,7 @@ TEST_CASE("issue --batch refuses a bad line with file:line before placing any or
 }
 
 TEST_CASE("issue --batch reports each failed line and exits 11, keeping what was issued") {
-  PebbleEnv pebble(counting_pebble());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto batch = dir / "batch.txt";
@@ -183,7 +176,7 @@ TEST_CASE("issue --batch reports each failed line and exits 11, keeping what was
 }
 
 TEST_CASE("renew --concurrency renews the due certificates at most N at once, writing once") {
-  PebbleEnv pebble(counting_pebble());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto fresh = issue_standalone(pebble, store, {"fresh.batch.test"});

@@ -73,18 +73,10 @@ std::vector<std::string> renew_args(const PebbleEnv& pebble, std::vector<std::st
   return args;
 }
 
-PebbleOptions fresh_authorizations() {
-  PebbleOptions options;
-  options.authz_reuse_percent = 0;
-  // Orders are counted in Pebble's log: a badNonce retry would show as a second new-order.
-  options.nonce_reject_percent = 0;
-  return options;
-}
-
 }  // namespace
 
 TEST_CASE("renew renews what is due and leaves the rest alone; dry-run and force") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
   const std::string fresh_serial = serial_of(store, "fresh.example.test");
@@ -116,7 +108,7 @@ TEST_CASE("renew renews what is due and leaves the rest alone; dry-run and force
 }
 
 TEST_CASE("two renew processes started together order a due certificate once") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
   const std::size_t orders_before = count(pebble.pebble_log(), "POST /order-plz");
@@ -156,7 +148,7 @@ TEST_CASE("two renew processes started together order a due certificate once") {
 TEST_CASE(
     "hooks get the documented variables; a failing or hanging hook is reported, the certificate "
     "kept") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
   const auto env_file = dir / "hook.env";
@@ -193,7 +185,7 @@ TEST_CASE(
 }
 
 TEST_CASE("revoke, export, and account rollover from the command line") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto issued = issue_standalone(pebble, store, {"ops.example.test"});

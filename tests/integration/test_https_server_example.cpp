@@ -107,17 +107,10 @@ void stop_cleanly(ExampleServer& server) {
   CHECK(status->exit_code == 0);
 }
 
-PebbleOptions fresh_authorizations() {
-  PebbleOptions options;
-  options.authz_reuse_percent = 0;
-  options.nonce_reject_percent = 0;
-  return options;
-}
-
 }  // namespace
 
 TEST_CASE("the example server obtains a certificate through its own TLS-ALPN-01 listener") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   ExampleServer server(pebble, dir, {"alpn.example.test"});
   INFO("https-server said:\n" << server.log());
@@ -134,7 +127,7 @@ TEST_CASE("the example server obtains a certificate through its own TLS-ALPN-01 
 }
 
 TEST_CASE("the example server answers HTTP-01 on its own plain listener") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   ExampleServer server(pebble, dir, {"--challenge", "http-01", "plain.example.test"});
   INFO("https-server said:\n" << server.log());
@@ -149,7 +142,7 @@ TEST_CASE("the example server answers HTTP-01 on its own plain listener") {
 TEST_CASE("renewals are swapped in while clients keep connecting, and no handshake fails") {
   // Certificates that live 16 seconds are due after 8 (half of a short lifetime is kept as
   // margin), and the server checks every second: a renewal comes a few seconds after issuance.
-  auto options = fresh_authorizations();
+  auto options = counting_pebble_options();
   options.validity_seconds = 16;
   PebbleEnv pebble(options);
   TempDir dir;
@@ -180,7 +173,7 @@ TEST_CASE("renewals are swapped in while clients keep connecting, and no handsha
 
 TEST_CASE(
     "on demand: an allowed unknown name gets a certificate, a refused one never reaches the CA") {
-  PebbleEnv pebble(fresh_authorizations());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   ExampleServer server(pebble, dir, {"--on-demand", ".ondemand.test"});
   INFO("https-server said:\n" << server.log());

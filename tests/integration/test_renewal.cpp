@@ -8,6 +8,7 @@
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/export.hpp"
+#include "support/event_log.hpp"
 #include "support/http01_listener.hpp"
 #include "support/pebble_env.hpp"
 #include "support/process.hpp"
@@ -17,18 +18,6 @@ using namespace acmecpp;
 using namespace acmecpp::testing;
 
 namespace {
-
-/// Events as the callback saw them (it may run on any thread).
-struct EventLog {
-  std::mutex mutex;
-  std::vector<CertificateEvent> events;
-  CertificateEventCallback callback() {
-    return [this](const CertificateEvent& event) {
-      std::lock_guard<std::mutex> lock(mutex);
-      events.push_back(event);
-    };
-  }
-};
 
 std::vector<CertificateRecord> stored_certificates(const std::filesystem::path& store_path) {
   return AcmeJsonStore(store_path.string()).certificates("test");

@@ -32,12 +32,6 @@ std::size_t pebble_requests(const PebbleEnv& pebble) {
 }
 
 /// Pebble counting exactly: no random badNonce, no reused authorizations.
-PebbleOptions counting_pebble() {
-  PebbleOptions options;
-  options.nonce_reject_percent = 0;
-  options.authz_reuse_percent = 0;
-  return options;
-}
 
 std::string directory_cache_of(const IssuingFixture& f) {
   return f.store_path() + ".directory.json";
@@ -93,7 +87,7 @@ class AllButOne : public Solver {
 }  // namespace
 
 TEST_CASE("one name with a stored account and a cached directory: at most 8 requests") {
-  IssuingFixture f(counting_pebble());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   {
     CertManager first(config);  // registers the account and keeps the directory
@@ -118,7 +112,7 @@ TEST_CASE("one name with a stored account and a cached directory: at most 8 requ
 }
 
 TEST_CASE("an issuance without a cached directory fetches it once") {
-  IssuingFixture f(counting_pebble());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   config.acme.directory_cache_max_age = std::chrono::seconds(0);  // no cache
   CertManager manager(config);
@@ -134,7 +128,7 @@ TEST_CASE("an issuance without a cached directory fetches it once") {
 TEST_CASE("50 names: each authorization fetched and answered once, one poll loop for all") {
   // The library's own HTTP-01 server, as acmectl --http-port uses it: Pebble validates the 50
   // names with 150 connections at once, which it must take without dropping any.
-  PebbleEnv pebble(counting_pebble());
+  PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   auto config = pebble_manager_config(pebble, dir / "acme.json", nullptr);
   config.solvers = {std::make_shared<Http01StandaloneSolver>("127.0.0.1", pebble.http_port())};
@@ -163,7 +157,7 @@ TEST_CASE("50 names: each authorization fetched and answered once, one poll loop
 }
 
 TEST_CASE("a stale cached directory is replaced by the server's and the request sent again") {
-  IssuingFixture f(counting_pebble());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   {
     CertManager first(config);
@@ -187,7 +181,7 @@ TEST_CASE("a stale cached directory is replaced by the server's and the request 
 }
 
 TEST_CASE("when one of several authorizations fails, the error names it") {
-  PebbleOptions options = counting_pebble();
+  PebbleOptions options = counting_pebble_options();
   IssuingFixture f(options);
   auto config = f.config();
   const auto solver = std::make_shared<AllButOne>(f.http01, "bad.several.example.test");

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "support/event_log.hpp"
 #include "support/issuing_fixture.hpp"
 
 using namespace acmecpp;
@@ -19,22 +20,6 @@ using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-
-struct EventLog {
-  std::mutex mutex;
-  std::vector<CertificateEvent> events;
-  CertificateEventCallback callback() {
-    return [this](const CertificateEvent& event) {
-      std::lock_guard<std::mutex> lock(mutex);
-      events.push_back(event);
-    };
-  }
-  std::size_t of_type(CertificateEventType type) {
-    std::lock_guard<std::mutex> lock(mutex);
-    return static_cast<std::size_t>(std::count_if(
-        events.begin(), events.end(), [type](const auto& e) { return e.type == type; }));
-  }
-};
 
 std::size_t orders(const PebbleEnv& pebble) {
   const std::string log = pebble.pebble_log();
@@ -55,13 +40,6 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout = 60s) {
   return true;
 }
 
-PebbleOptions counted_options() {
-  PebbleOptions options;
-  options.nonce_reject_percent = 0;
-  options.authz_reuse_percent = 0;
-  return options;
-}
-
 std::string serial_in_store(const IssuingFixture& f, const std::string& main) {
   for (const auto& record : AcmeJsonStore(f.store_path()).certificates("proxy")) {
     if (record.main == main) return parse_certificate(record.certificate_pem).serial_hex;
@@ -80,7 +58,7 @@ bool same_serial(const std::string& a, const std::string& b) {
 
 TEST_CASE(
     "manage + start: missing certificates are obtained and served, stored ones need no order") {
-  IssuingFixture f(counted_options());
+  IssuingFixture f(counting_pebble_options());
   EventLog events;
   auto config = f.config();
   config.on_event = events.callback();
@@ -130,7 +108,7 @@ TEST_CASE(
 }
 
 TEST_CASE("background renewal: the served certificate is replaced, never missing meanwhile") {
-  PebbleOptions options = counted_options();
+  PebbleOptions options = counting_pebble_options();
   options.validity_seconds = 16;  // due with half of it left (renewal_margin for short lifetimes)
   IssuingFixture f(options);
   EventLog events;
@@ -176,7 +154,7 @@ TEST_CASE("background renewal: the served certificate is replaced, never missing
 
 TEST_CASE(
     "on-demand: an allowed name is issued once and served, refused names never reach the CA") {
-  IssuingFixture f(counted_options());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   config.on_demand.allow = [](std::string_view name) {
     return name.size() > 17 && name.substr(name.size() - 17) == ".ondemand.example";
@@ -209,7 +187,7 @@ TEST_CASE(
 }
 
 TEST_CASE("on-demand: handshakes asking for one name at once order it once") {
-  IssuingFixture f(counted_options());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   config.on_demand.allow = [](std::string_view) { return true; };
   config.on_demand.wait = 60s;
@@ -226,7 +204,7 @@ TEST_CASE("on-demand: handshakes asking for one name at once order it once") {
 }
 
 TEST_CASE("on-demand: a flood of 1000 random names is held to the token bucket") {
-  IssuingFixture f(counted_options());
+  IssuingFixture f(counting_pebble_options());
   auto config = f.config();
   config.on_demand.allow = [](std::string_view name) {
     return name.size() > 14 && name.substr(name.size() - 14) == ".flood.example";

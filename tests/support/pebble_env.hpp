@@ -33,6 +33,15 @@ struct PebbleOptions {
   std::map<std::string, std::string> extra_env;
 };
 
+/// For tests that count requests or orders in Pebble's log: no authorization reuse (every order
+/// validates each name) and no rejected nonces (a badNonce retry would log one request twice).
+inline PebbleOptions counting_pebble_options() {
+  PebbleOptions options;
+  options.authz_reuse_percent = 0;
+  options.nonce_reject_percent = 0;
+  return options;
+}
+
 /// The loopback ports of one Pebble environment.
 struct PebblePorts {
   std::uint16_t acme = 0;                     ///< Pebble's ACME (HTTPS) listener
