@@ -90,8 +90,10 @@ write_report() {
     table_lines
     echo
     echo "Times are wall-clock seconds for the whole run (for \"in a row\", all certificates of the"
-    echo "run); peak RSS is the largest single process of a run (GNU \`time -v\`); CA requests are"
-    echo "the requests Pebble routed during the run (its \"-> calling handler()\" log lines);"
+    echo "run; the \`list\`, \`renew\` and \`--version\` rows are hyperfine's, when installed, since"
+    echo "they take milliseconds); peak RSS is the largest single process of a run (GNU \`time -v\`);"
+    echo "CA requests are the requests Pebble routed during the run (its \"-> calling handler()\""
+    echo "log lines);"
     echo "Pebble CPU % is the CPU time Pebble used during the run over the run's wall time (median;"
     echo "100 is one core busy: Pebble, not the client, is then the limit)."
     echo "Pebble ran with PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0, PEBBLE_WFE_NONCEREJECT=0;"

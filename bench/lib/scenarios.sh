@@ -119,58 +119,16 @@ run_store_scenarios() {
     renew --store "$store" --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE"
 }
 
-# run_store_command ID RUNS LABEL ARGS...: one acmectl command, RUNS times.
+# run_store_command ID RUNS LABEL ARGS...: one acmectl command, RUNS times. These take
+# milliseconds, so they are timed like start-up (measure_quick): the shell's own fork and exec
+# around a run would be a large share of the figure otherwise.
 run_store_command() {
-  local id=$1 runs=$2 label=$3 run
+  local id=$1 runs=$2 label=$3
   shift 3
   printf '%s\t%s\n' "$id" "$label" >>"$LABELS"
   say ""
   say "== $label"
-  local runs_file="$WORK/runs.$id.acmectl"
-  : >"$runs_file"
-  for ((run = 1; run <= runs; run++)); do
-    measure_run timed "$ACMECTL" "$@" || {
-      explain_failure "$id" acmectl "${1:-}" "$?" "run $run"
-      return
-    }
-    echo "$RUN_SECONDS $RUN_RSS_KIB $RUN_REQUESTS $RUN_PEBBLE_CPU" >>"$runs_file"
-    say "  acmectl run $run/$runs: $RUN_SECONDS s, peak RSS $((RUN_RSS_KIB / 1024)) MiB"
-  done
-  summarize "$id" acmectl "$runs_file"
-}
-
-# issue_batch CLIENT CHALLENGE DIR COUNT CONCURRENCY: one `acmectl issue --batch` of COUNT fresh
-# single-name certificates, CONCURRENCY orders at once.
-issue_batch() {
-  local client=$1 challenge=$2 dir=$3 count=$4 concurrency=$5 i file
-  file=$(mktemp "$WORK/batch.XXXXXX")
-  for ((i = 1; i <= count; i++)); do
-    fresh_name "${client:0:1}"
-    echo "$FRESH_NAME" >>"$file"
-  done
-  local -a challenge_args
-  read -r -a challenge_args <<<"$(acmectl_challenge_args "$challenge")"
-  timed "$ACMECTL" issue --batch "$file" --concurrency "$concurrency" \
-    --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" --store "$dir/acme.json" \
-    --agree-tos --email "$BENCH_EMAIL" --account-key-type ec256 --key-type ec256 \
-    "${challenge_args[@]}"
-}
-
-# run_batch_scenario ID COUNT CONCURRENCY RUNS: acmectl only (lego and certbot order one
-# certificate a process).
-run_batch_scenario() {
-  local id=$1 count=$2 concurrency=$3 runs=$4
-  printf '%s\t%s\n' "$id" \
-    "$count certificates in one \`acmectl issue --batch\`, --concurrency $concurrency (HTTP-01)" \
-    >>"$LABELS"
-  say ""
-  say "== $count certificates in one batch, $concurrency at once"
-  run_client_scenario "$id" "$runs" existing acmectl issue_batch http-01 "$count" "$concurrency" ||
-    true
-  local client
-  for client in $CLIENTS; do
-    [[ $client == acmectl ]] || note "$id" "$client" "no batch mode (one certificate a process)"
-  done
+  measure_quick "$id" acmectl "$runs" "$ACMECTL" "$@"
 }
 
 # Start-up: hyperfine when installed (many runs, warm-up, no shell in between), else a loop.
@@ -185,34 +143,46 @@ run_version_scenario() {
       acmectl) command=("$ACMECTL" --version) ;;
       *) command=("$client" --version) ;;
     esac
-    measure_version "$client" "$runs" "${command[@]}"
+    measure_quick version "$client" "$runs" "${command[@]}"
   done
 }
 
-measure_version() {
-  local client=$1 runs=$2
-  shift 2
-  local runs_file="$WORK/runs.version.$client" run rss
+# measure_quick ID CLIENT RUNS COMMAND...: for commands that take milliseconds. One run under GNU
+# time gives the peak RSS and the CA requests; hyperfine, when installed, gives the times (RUNS
+# runs after 3 warm-ups, started without a shell, its own overhead subtracted); else RUNS
+# measured runs in a loop.
+measure_quick() {
+  local id=$1 client=$2 runs=$3
+  shift 3
+  local runs_file="$WORK/runs.$id.$client" run rss requests cpu
   : >"$runs_file"
-  measure_run timed "$@" || true
+  measure_run timed "$@" || {
+    explain_failure "$id" "$client" "" "$?" "the measured run"
+    return
+  }
   rss=$RUN_RSS_KIB
+  requests=$RUN_REQUESTS
+  cpu=$RUN_PEBBLE_CPU
   if command -v hyperfine >/dev/null; then
-    # hyperfine's summary: median, min, max in seconds; one RSS from the run above.
+    # hyperfine's summary: median, min, max in seconds; RSS and requests from the run above.
     hyperfine --shell=none --warmup 3 --runs "$runs" --export-csv "$WORK/hyperfine.csv" \
       --style none "$*" >>"$WORK/hyperfine.log" 2>&1 || die "hyperfine failed on: $*"
     local median min max
     IFS=, read -r median min max < <(awk -F, 'NR == 2 { print $4 "," $7 "," $8 }' \
       "$WORK/hyperfine.csv")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\t0\n' version "$client" "$runs" "$median" "$min" \
-      "$max" "$rss" >>"$SUMMARY"
-    say "  $client: median $median s over $runs runs (hyperfine)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$client" "$runs" "$median" "$min" \
+      "$max" "$rss" "$requests" "$requests" "$requests" "$cpu" >>"$SUMMARY"
+    say "  $client: median $median s over $runs runs (hyperfine), peak RSS $((rss / 1024)) MiB"
     return
   fi
   for ((run = 1; run <= runs; run++)); do
-    measure_run timed "$@" || true
-    echo "$RUN_SECONDS $rss 0" >>"$runs_file"
+    measure_run timed "$@" || {
+      explain_failure "$id" "$client" "" "$?" "run $run"
+      return
+    }
+    echo "$RUN_SECONDS $rss $RUN_REQUESTS" >>"$runs_file"
   done
-  summarize version "$client" "$runs_file"
+  summarize "$id" "$client" "$runs_file"
   say "  $client: $(awk '{print $1}' "$runs_file" | stats | awk '{print "median " $1 " s"}')" \
     "over $runs runs (loop; install hyperfine for finer figures)"
 }
