@@ -15,18 +15,13 @@
 #include "crypto/self_signed.hpp"
 #include "support/challtestsrv.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
 
 /// The most orders in flight at any point of Pebble's request log (one line per request, in
 /// the order Pebble took them): an order is in flight from its new-order request until its
@@ -119,15 +114,15 @@ TEST_CASE(
 
   const auto result = run_acmectl(pebble, store, batch_args(pebble, batch.string(), "2"));
   REQUIRE_MESSAGE(result.exit_code == 0, describe(result));
-  CHECK(count(result.out, "issued letsencrypt  names=") == 6);
-  CHECK(count(result.out, "names=one.batch.test,www.one.batch.test ") == 1);
+  CHECK(count_occurrences(result.out, "issued letsencrypt  names=") == 6);
+  CHECK(count_occurrences(result.out, "names=one.batch.test,www.one.batch.test ") == 1);
   CHECK(stored_mains(store) == std::vector<std::string>{"five.batch.test", "four.batch.test",
                                                         "one.batch.test", "six.batch.test",
                                                         "three.batch.test", "two.batch.test"});
   // The account and six certificates: one replacement of the file.
   CHECK(renames.count() == 1);
   const std::string log = pebble.pebble_log();
-  CHECK(count(log, "POST /order-plz") == 6);
+  CHECK(count_occurrences(log, "POST /order-plz") == 6);
   // Two workers: the second order starts while the first validates, never a third.
   CHECK(most_orders_in_flight(log) == 2);
 }
@@ -143,7 +138,7 @@ TEST_CASE("issue --batch refuses a bad line with file:line before placing any or
   CHECK_MESSAGE(bad.exit_code == 3, describe(bad));
   CHECK(bad.err.find(batch.string() + ":3: ") != std::string::npos);
   CHECK(bad.err.find("bad_name!.batch.test") != std::string::npos);
-  CHECK(count(pebble.pebble_log(), "POST /order-plz") == 0);
+  CHECK(pebble.new_order_requests() == 0);
   CHECK_FALSE(std::filesystem::exists(store));
 
   write_text(batch, "same.batch.test\nSAME.batch.test www.same.batch.test\n");
@@ -157,7 +152,7 @@ TEST_CASE("issue --batch refuses a bad line with file:line before placing any or
   const auto too_many = run_acmectl(pebble, store, batch_args(pebble, batch.string(), "17"));
   CHECK_MESSAGE(too_many.exit_code == 3, describe(too_many));
   CHECK(too_many.err.find("--concurrency 17") != std::string::npos);
-  CHECK(count(pebble.pebble_log(), "POST /order-plz") == 0);
+  CHECK(pebble.new_order_requests() == 0);
 }
 
 TEST_CASE("issue --batch reports each failed line and exits 11, keeping what was issued") {
@@ -170,7 +165,7 @@ TEST_CASE("issue --batch reports each failed line and exits 11, keeping what was
   write_text(batch, "ok.batch.test\nfails.batch.test\n");
   const auto result = run_acmectl(pebble, store, batch_args(pebble, batch.string(), "2"));
   CHECK_MESSAGE(result.exit_code == 11, describe(result));
-  CHECK(count(result.out, "issued letsencrypt  names=ok.batch.test") == 1);
+  CHECK(count_occurrences(result.out, "issued letsencrypt  names=ok.batch.test") == 1);
   CHECK(result.err.find("line 2: issuing fails.batch.test failed") != std::string::npos);
   CHECK(stored_mains(store) == std::vector<std::string>{"ok.batch.test"});
 }
@@ -193,7 +188,7 @@ TEST_CASE("renew --concurrency renews the due certificates at most N at once, wr
       writer.save_certificate("letsencrypt", due);
     }
   }
-  const std::size_t orders_before = count(pebble.pebble_log(), "POST /order-plz");
+  const std::size_t orders_before = pebble.new_order_requests();
   RenameCounter renames(dir.path().string(), "acme.json");
   std::vector<std::string> args{"renew", "--concurrency", "2"};
   const auto http = http_args(pebble);
@@ -201,11 +196,11 @@ TEST_CASE("renew --concurrency renews the due certificates at most N at once, wr
 
   const auto renew = run_acmectl(pebble, store, args);
   REQUIRE_MESSAGE(renew.exit_code == 0, describe(renew));
-  CHECK(count(renew.out, "renewed letsencrypt  names=due") == 3);
-  CHECK(count(renew.out, "fresh.batch.test") == 0);
+  CHECK(count_occurrences(renew.out, "renewed letsencrypt  names=due") == 3);
+  CHECK(count_occurrences(renew.out, "fresh.batch.test") == 0);
   CHECK(renames.count() == 1);
   const std::string log = pebble.pebble_log();
-  CHECK(count(log, "POST /order-plz") - orders_before == 3);
+  CHECK(count_occurrences(log, "POST /order-plz") - orders_before == 3);
   CHECK(most_orders_in_flight(log) == 2);
   // Renewed and stored: nothing is due any more, and nothing is written.
   const auto idle = run_acmectl(pebble, store, args);

@@ -14,6 +14,7 @@
 #include "crypto/self_signed.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_count.hpp"
 #include "unit/transport_test_support.hpp"
 
 using namespace acmecpp;
@@ -45,12 +46,6 @@ void store_due_certificate(const std::string& store, const std::string& main) {
   AcmeJsonStore(store).save_certificate("letsencrypt", due);
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
-
 /// Waits up to `limit` until the file holds `what` `times` times; returns its text.
 std::string wait_for_text(const std::filesystem::path& file, const std::string& what,
                           std::size_t times, std::chrono::seconds limit) {
@@ -58,7 +53,7 @@ std::string wait_for_text(const std::filesystem::path& file, const std::string& 
   std::string text;
   while (std::chrono::steady_clock::now() < deadline) {
     text = std::filesystem::exists(file) ? read_text_file(file) : "";
-    if (count(text, what) >= times) break;
+    if (count_occurrences(text, what) >= times) break;
     std::this_thread::sleep_for(100ms);
   }
   return text;
@@ -111,7 +106,7 @@ TEST_CASE("acmectl run --metrics-listen serves Prometheus text that promtool acc
       dir, config, {"--interval", "3600", "--metrics-listen", "127.0.0.1:" + std::to_string(port)});
   const std::string log = wait_for_text(dir / "run.log", "check done", 1, 90s);
   INFO("acmectl run said:\n" << log);
-  REQUIRE(count(log, "check done") == 1);
+  REQUIRE(count_occurrences(log, "check done") == 1);
 
   httplib::Client client("127.0.0.1", port);
   const auto response = client.Get("/metrics");
@@ -200,11 +195,11 @@ TEST_CASE(
   const std::string log = wait_for_text(dir / "run.log", "check done", 4, 60s);
   INFO("acmectl run said:\n" << log);
   INFO("pebble said:\n" << pebble.pebble_log());
-  REQUIRE(count(log, "check done") >= 4);
-  CHECK(count(log, "obtaining fail.metrics.test failed:") == 1);
-  CHECK(count(log, "next attempt in 60 s") == 1);
-  CHECK(count(log, "obtaining fail.metrics.test failed before; next attempt in") >= 3);
-  CHECK(count(pebble.pebble_log(), "POST /order-plz") == 1);
+  REQUIRE(count_occurrences(log, "check done") >= 4);
+  CHECK(count_occurrences(log, "obtaining fail.metrics.test failed:") == 1);
+  CHECK(count_occurrences(log, "next attempt in 60 s") == 1);
+  CHECK(count_occurrences(log, "obtaining fail.metrics.test failed before; next attempt in") >= 3);
+  CHECK(pebble.new_order_requests() == 1);
 
   httplib::Client client("127.0.0.1", metrics_port);
   const auto response = client.Get("/metrics");
@@ -217,8 +212,9 @@ TEST_CASE(
   const std::string after_reload =
       wait_for_text(dir / "run.log", "obtaining fail.metrics.test failed:", 2, 60s);
   INFO("after SIGHUP:\n" << after_reload);
-  CHECK(count(after_reload, "obtaining fail.metrics.test failed:") == 2);
-  CHECK(count(after_reload, "next attempt in 60 s") == 2);  // the schedule starts afresh
-  CHECK(count(pebble.pebble_log(), "POST /order-plz") == 2);
+  CHECK(count_occurrences(after_reload, "obtaining fail.metrics.test failed:") == 2);
+  CHECK(count_occurrences(after_reload, "next attempt in 60 s") ==
+        2);  // the schedule starts afresh
+  CHECK(pebble.new_order_requests() == 2);
   stop_run(run);
 }

@@ -14,6 +14,7 @@
 #include "acmectl_runner.hpp"
 #include "crypto/self_signed.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -57,12 +58,6 @@ std::string serial_of(const std::string& store, const std::string& main) {
     if (c.main == main) return parse_certificate(c.certificate_pem).serial_hex;
   }
   return "";
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
 }
 
 /// `renew EXTRA...` answering HTTP-01 on Pebble's HTTP port.
@@ -111,7 +106,7 @@ TEST_CASE("two renew processes started together order a due certificate once") {
   PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
-  const std::size_t orders_before = count(pebble.pebble_log(), "POST /order-plz");
+  const std::size_t orders_before = pebble.new_order_requests();
   // The test holds the name's lock until both processes have found the certificate due and wait
   // for that lock (renewing takes a few tens of milliseconds: without it the second process
   // might start after the first finished and simply find nothing due).
@@ -140,9 +135,9 @@ TEST_CASE("two renew processes started together order a due certificate once") {
   INFO(output);
   CHECK(a->exit_code == 0);
   CHECK(b->exit_code == 0);
-  CHECK(count(pebble.pebble_log(), "POST /order-plz") - orders_before == 1);
-  CHECK(count(output, "renewed letsencrypt  names=due.example.test") == 1);
-  CHECK(count(output, "skipped due.example.test: renewed by another process") == 1);
+  CHECK(pebble.new_order_requests() - orders_before == 1);
+  CHECK(count_occurrences(output, "renewed letsencrypt  names=due.example.test") == 1);
+  CHECK(count_occurrences(output, "skipped due.example.test: renewed by another process") == 1);
 }
 
 TEST_CASE(
@@ -207,7 +202,7 @@ TEST_CASE("revoke, export, and account rollover from the command line") {
   REQUIRE_MESSAGE(haproxy.exit_code == 0, describe(haproxy));
   const std::string combined = read_text_file(dir / "haproxy" / "ops.example.test.pem");
   CHECK(combined.rfind("-----BEGIN EC PRIVATE KEY-----", 0) == 0);
-  CHECK(count(combined, "-----BEGIN CERTIFICATE-----") >= 2);
+  CHECK(count_occurrences(combined, "-----BEGIN CERTIFICATE-----") >= 2);
 
   const auto old_key = AcmeJsonStore(store).load_account("letsencrypt")->private_key_der;
   const auto rollover = run_acmectl(pebble, store, {"account", "rollover"});

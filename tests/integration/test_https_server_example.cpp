@@ -79,20 +79,6 @@ ProcessResult curl_hello(const PebbleEnv& pebble, const TempDir& dir, const std:
       options);
 }
 
-std::size_t count_of(const std::string& haystack, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + needle.size())) {
-    ++count;
-  }
-  return count;
-}
-
-/// Pebble's newOrder requests so far.
-std::size_t orders_made(const PebbleEnv& pebble) {
-  return count_of(pebble.pebble_log(), "POST /order-plz");
-}
-
 std::string serial_of(X509* certificate) {
   const ASN1_INTEGER* serial = X509_get0_serialNumber(certificate);
   crypto::BignumPtr number(ASN1_INTEGER_to_BN(serial, nullptr));
@@ -181,15 +167,15 @@ TEST_CASE(
 
   const auto refused = curl_hello(pebble, dir, "stranger.example.test");
   CHECK(refused.exit_code != 0);
-  CHECK(orders_made(pebble) == 0);
+  CHECK(pebble.new_order_requests() == 0);
 
   const auto allowed = curl_hello(pebble, dir, "first.ondemand.test");
   INFO("curl said: " << allowed.err);
   CHECK(allowed.exit_code == 0);
   CHECK(allowed.out == "hello\n");
-  CHECK(orders_made(pebble) == 1);
+  CHECK(pebble.new_order_requests() == 1);
   const auto again = curl_hello(pebble, dir, "first.ondemand.test");
   CHECK(again.exit_code == 0);
-  CHECK(orders_made(pebble) == 1);
+  CHECK(pebble.new_order_requests() == 1);
   stop_cleanly(server);
 }

@@ -14,6 +14,7 @@
 #include "support/free_port.hpp"
 #include "support/issuing_fixture.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -22,13 +23,7 @@ namespace {
 
 /// Requests Pebble has handled so far.
 std::size_t pebble_requests(const PebbleEnv& pebble) {
-  const std::string log = pebble.pebble_log();
-  std::size_t count = 0;
-  for (auto at = log.find("-> calling handler()"); at != std::string::npos;
-       at = log.find("-> calling handler()", at + 1)) {
-    ++count;
-  }
-  return count;
+  return count_occurrences(pebble.pebble_log(), "-> calling handler()");
 }
 
 /// Pebble counting exactly: no random badNonce, no reused authorizations.

@@ -21,14 +21,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-std::size_t orders(const PebbleEnv& pebble) {
-  const std::string log = pebble.pebble_log();
-  const std::string what = "POST /order-plz";
-  std::size_t n = 0;
-  for (auto at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++n;
-  return n;
-}
-
 /// Polls `condition` until it holds or `timeout` passed; returns its last value.
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout = 60s) {
@@ -77,14 +69,14 @@ TEST_CASE(
     CHECK(same_serial(one->serial_hex, serial_in_store(f, "one.example.test")));
     CHECK(events.of_type(CertificateEventType::issued) == 2);
     CHECK(events.of_type(CertificateEventType::failed) == 0);
-    CHECK(orders(f.pebble) == 2);
+    CHECK(f.pebble.new_order_requests() == 2);
     const auto before = SteadyClock::now();
     manager.stop();
     CHECK(SteadyClock::now() - before < 2s);
   }
 
   // A new manager over the same store serves both as soon as start() returns, without an order.
-  const std::size_t orders_before = orders(f.pebble);
+  const std::size_t orders_before = f.pebble.new_order_requests();
   config.store = std::make_shared<AcmeJsonStore>(f.store_path());
   CertManager again(config);
   again.manage({"one.example.test", "www.one.example.test"});
@@ -99,12 +91,12 @@ TEST_CASE(
   CHECK_THROWS_AS(again.start(), Error);
   // The first pass has run (and found nothing to do) well within this.
   std::this_thread::sleep_for(2s);
-  CHECK(orders(f.pebble) == orders_before);
+  CHECK(f.pebble.new_order_requests() == orders_before);
   CHECK(events.of_type(CertificateEventType::issued) == 2);
   // A name managed after start() is obtained at once, not at the next check (12 h away).
   again.manage({"three.example.test"});
   CHECK(eventually([&] { return cache->find("three.example.test") != nullptr; }));
-  CHECK(orders(f.pebble) == orders_before + 1);
+  CHECK(f.pebble.new_order_requests() == orders_before + 1);
 }
 
 TEST_CASE("background renewal: the served certificate is replaced, never missing meanwhile") {
@@ -168,7 +160,7 @@ TEST_CASE(
   CHECK(manager.certificate_for("shop.ondemand.example") == issued);
   CHECK(manager.certificates()->find("shop.ondemand.example") == issued);
   CHECK(same_serial(issued->serial_hex, serial_in_store(f, "shop.ondemand.example")));
-  CHECK(orders(f.pebble) == 1);
+  CHECK(f.pebble.new_order_requests() == 1);
 
   // Not allowed, junk, or a wildcard: refused at once, no order.
   const auto before = SteadyClock::now();
@@ -177,13 +169,13 @@ TEST_CASE(
   CHECK(manager.certificate_for("*.ondemand.example") == nullptr);
   CHECK(manager.certificate_for("") == nullptr);
   CHECK(SteadyClock::now() - before < 1s);
-  CHECK(orders(f.pebble) == 1);
+  CHECK(f.pebble.new_order_requests() == 1);
 
   // Without a policy nothing unknown is ever ordered.
   auto plain = f.config();
   CertManager without_policy(plain);
   CHECK(without_policy.certificate_for("x.ondemand.example") == nullptr);
-  CHECK(orders(f.pebble) == 1);
+  CHECK(f.pebble.new_order_requests() == 1);
 }
 
 TEST_CASE("on-demand: handshakes asking for one name at once order it once") {
@@ -200,7 +192,7 @@ TEST_CASE("on-demand: handshakes asking for one name at once order it once") {
   for (auto& thread : threads) thread.join();
   REQUIRE(results[0]);
   for (const auto& result : results) CHECK(result == results[0]);
-  CHECK(orders(f.pebble) == 1);
+  CHECK(f.pebble.new_order_requests() == 1);
 }
 
 TEST_CASE("on-demand: a flood of 1000 random names is held to the token bucket") {
@@ -264,7 +256,7 @@ TEST_CASE("on-demand: a flood of 1000 random names is held to the token bucket")
   const double median = all[all.size() / 2], worst = all.back();
   const auto refills = static_cast<std::size_t>(flood_time / config.on_demand.refill_interval);
   const std::size_t allowed = config.on_demand.burst + refills;
-  const std::size_t made = orders(f.pebble);
+  const std::size_t made = f.pebble.new_order_requests();
   MESSAGE("flood: " << all.size() << " asks in "
                     << std::chrono::duration<double>(flood_time).count() << " s, orders " << made
                     << " (bound " << allowed << "), stored " << stored << ", refusals logged "

@@ -9,6 +9,7 @@
 #include "acmecpp/error.hpp"
 #include "support/free_port.hpp"
 #include "support/process.hpp"
+#include "support/text_count.hpp"
 
 namespace acmecpp::testing {
 namespace {
@@ -144,6 +145,10 @@ std::string PebbleEnv::root_pem() const {
 
 std::string PebbleEnv::pebble_log() const {
   return read_text_file(state_dir_ / "pebble.log");
+}
+
+std::size_t PebbleEnv::new_order_requests() const {
+  return count_occurrences(pebble_log(), "POST /order-plz");
 }
 
 std::string PebbleEnv::challtestsrv_log() const {

@@ -81,6 +81,8 @@ class PebbleEnv {
   std::string root_pem() const;
   /// Pebble's log so far (one line per request, handy in failure messages).
   std::string pebble_log() const;
+  /// newOrder requests Pebble has handled so far ("POST /order-plz" lines of its log).
+  std::size_t new_order_requests() const;
   std::string challtestsrv_log() const;
   pid_t pebble_pid() const noexcept { return pebble_pid_; }
   pid_t challtestsrv_pid() const noexcept { return challtestsrv_pid_; }
