@@ -200,13 +200,12 @@ SteadyClock::time_point next_check(const RunOptions& options, const DaemonState&
 }
 
 /// The endpoint of --metrics-listen (a setting, so also a configuration key), when given.
-std::unique_ptr<MetricsEndpoint> serve_metrics(const SettingsSource& source,
-                                               const DaemonState& state) {
+std::unique_ptr<acmecpp::MetricsServer> serve_metrics(const SettingsSource& source,
+                                                      const DaemonState& state) {
   const std::string listen = source.resolve().metrics_listen;
   if (listen.empty()) return nullptr;
-  auto endpoint = std::make_unique<MetricsEndpoint>(parse_listen_address(listen), [&state] {
-    return acmecpp::render_prometheus(state.metrics.snapshot());
-  });
+  auto endpoint = start_metrics_server(
+      listen, [&state] { return acmecpp::render_prometheus(state.metrics.snapshot()); });
   say(std::cerr, "acmectl: info: serving metrics on http://" + listen + "/metrics");
   return endpoint;
 }

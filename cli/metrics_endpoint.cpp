@@ -1,14 +1,8 @@
 #include "metrics_endpoint.hpp"
 
-#include <httplib.h>
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
+#include <utility>
 
 #include "acmecpp/error.hpp"
-#include "acmecpp/metrics.hpp"
 
 namespace acmectl {
 namespace {
@@ -55,34 +49,10 @@ ListenAddress parse_listen_address(const std::string& text) {
   return address;
 }
 
-MetricsEndpoint::MetricsEndpoint(const ListenAddress& address, std::function<std::string()> render)
-    : server_(std::make_unique<httplib::Server>()) {
-  server_->Get("/metrics", [render](const httplib::Request&, httplib::Response& response) {
-    response.set_content(render(), acmecpp::kPrometheusContentType);
-  });
-  server_->set_keep_alive_timeout(1);  // an idle scraper's connection must not delay stop()
-  // Without cpp-httplib's default SO_REUSEPORT, so that a second daemon (or any server of the
-  // same user) on this port makes the start fail instead of sharing the port unnoticed.
-  server_->set_socket_options([](int socket) {
-    const int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  errno = 0;
-  if (!server_->bind_to_port(address.host.c_str(), address.port)) {
-    const int error = errno;  // cpp-httplib leaves bind()'s errno in place
-    throw acmecpp::Error(acmecpp::ErrorKind::config,
-                         "cannot serve metrics on " + address.host + " port " +
-                             std::to_string(address.port) + ": " +
-                             (error ? std::strerror(error) : "cannot bind"));
-  }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // A stop() before the loop runs would be lost; wait until it does.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-}
-
-MetricsEndpoint::~MetricsEndpoint() {
-  server_->stop();
-  thread_.join();
+std::unique_ptr<acmecpp::MetricsServer> start_metrics_server(const std::string& text,
+                                                             std::function<std::string()> render) {
+  const ListenAddress address = parse_listen_address(text);
+  return std::make_unique<acmecpp::MetricsServer>(address.host, address.port, std::move(render));
 }
 
 }  // namespace acmectl

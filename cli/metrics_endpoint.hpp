@@ -1,17 +1,14 @@
 #pragma once
-// The HTTP endpoint of `acmectl run --metrics-listen HOST:PORT`: GET /metrics answers with the
-// Prometheus text that `render` returns at the time of the request. It runs on its own thread
-// (cpp-httplib) for as long as the object lives.
+// The HTTP endpoint of `acmectl run --metrics-listen HOST:PORT`: the address parsed, and an
+// acmecpp::MetricsServer answering GET /metrics with the Prometheus text that `render` returns
+// at the time of the request, on its own thread for as long as it lives.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-namespace httplib {
-class Server;
-}
+#include "acmecpp/metrics.hpp"
 
 namespace acmectl {
 
@@ -24,19 +21,11 @@ struct ListenAddress {
 /// acmecpp::Error(config) naming the value when it is none of these or the port is not 1-65535.
 ListenAddress parse_listen_address(const std::string& text);
 
-class MetricsEndpoint {
- public:
-  /// Binds `address` at once and serves from then on. Throws acmecpp::Error(config) naming the
-  /// address when it cannot be bound (in use, not local, ...), so a daemon fails at start.
-  MetricsEndpoint(const ListenAddress& address, std::function<std::string()> render);
-  /// Stops serving and waits for the thread.
-  ~MetricsEndpoint();
-  MetricsEndpoint(const MetricsEndpoint&) = delete;
-  MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
-
- private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-};
+/// Serves metrics on the address of --metrics-listen `text` (see parse_listen_address) until
+/// the returned server is destroyed. Throws acmecpp::Error(config) naming the value when it
+/// does not parse, or the address when it cannot be bound (in use, not local, ...), so a daemon
+/// fails at start.
+std::unique_ptr<acmecpp::MetricsServer> start_metrics_server(const std::string& text,
+                                                             std::function<std::string()> render);
 
 }  // namespace acmectl

@@ -40,8 +40,9 @@ class Http01Handler : public Solver {
   std::shared_ptr<State> state_;
 };
 
-/// Serves HTTP-01 on its own listening socket (cpp-httplib), started at the first present() and
-/// stopped after the last cleanup().
+/// Serves HTTP-01 on its own listening socket (a small built-in HTTP/1.1 server on one thread of
+/// its own), started at the first present() and stopped after the last cleanup(). Answers 200
+/// with the key authorization for a presented token, 404 for anything else.
 class Http01StandaloneSolver : public Solver {
  public:
   /// @param address interface to bind, e.g. "0.0.0.0" or "127.0.0.1"

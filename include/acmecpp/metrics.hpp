@@ -3,11 +3,15 @@
 /// Figures about a CertManager (or a whole program running several) for monitoring: the stored
 /// certificates and their expiry, issuances and renewals by result, the last renewal check and
 /// the requests sent to the ACME server. A Metrics value is a plain snapshot;
-/// render_prometheus() turns it into the Prometheus text exposition format (version 0.0.4).
+/// render_prometheus() turns it into the Prometheus text exposition format (version 0.0.4), and
+/// MetricsServer serves that text over HTTP for Prometheus to scrape.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +60,43 @@ std::string render_prometheus(const Metrics& metrics);
 
 /// The Content-Type an HTTP endpoint serving render_prometheus() should send.
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+/// A plain-HTTP endpoint for Prometheus: `GET /metrics` (any query string ignored; HEAD too) is
+/// answered with status 200, Content-Type kPrometheusContentType and the text `render` returns
+/// at the time of the request; any other path gets 404, other methods 405. One connection per
+/// request, served on a thread of its own for as long as the object lives.
+///
+/// `render` runs on that thread, one request at a time, so it must be safe to call concurrently
+/// with the program's other threads and should be quick (e.g. render_prometheus() of a
+/// snapshot). When it throws, the scrape gets a 500 that does not repeat the exception's text.
+///
+/// @code
+/// acmecpp::MetricsServer metrics("127.0.0.1", 9464, [&] {
+///   return acmecpp::render_prometheus(manager.metrics());
+/// });
+/// @endcode
+class MetricsServer {
+ public:
+  /// Binds `host`:`port` at once and serves from then on, so a daemon fails at start, not at
+  /// its first scrape.
+  /// @param host   a numeric IPv4 or IPv6 address (without brackets) or a host name; for a
+  ///               name, the first of its addresses that can be bound is used
+  /// @param port   TCP port; 0 lets the system choose (see port())
+  /// @param render makes the body of each answer to `GET /metrics`
+  /// @throws Error of kind ErrorKind::config, "cannot serve metrics on HOST port PORT: REASON",
+  ///         when the address cannot be bound (in use, not local, unknown name, ...)
+  MetricsServer(const std::string& host, std::uint16_t port, std::function<std::string()> render);
+  /// Stops serving: closes the socket and any open connection and waits for the thread.
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  /// The port listened on (the system's choice when constructed with port 0).
+  std::uint16_t port() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace acmecpp
