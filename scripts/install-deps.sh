@@ -11,6 +11,8 @@ packages=(
   # libcurl.pc names these for a --static link (the packaging test links the consumer statically)
   libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev libzstd-dev
   libunistring-dev
+  # a static acmectl (cmake/StaticAcmectl.cmake) links Debian's libldap.a, which needs libsasl2.so
+  libsasl2-dev
   pebble openssl curl
   # the API reference of the public headers (scripts/docs.sh; test.sh checks it builds cleanly)
   doxygen
