@@ -128,7 +128,7 @@ choose_clients() {
 
 # A Release build: the figures are for what users run, not for a debug build.
 build_programs() {
-  local -a targets=(make_store)
+  local -a targets=(make_store library_floor)
   [[ -n $ACMECTL ]] || targets+=(acmectl)
   say "building ${targets[*]} in $BUILD_DIR (Release)"
   mkdir -p "$BUILD_DIR"
@@ -140,6 +140,7 @@ build_programs() {
   fi
   [[ -n $ACMECTL ]] || ACMECTL=$BUILD_DIR/acmectl
   MAKE_STORE=$BUILD_DIR/bench/make_store
+  LIBRARY_FLOOR=$BUILD_DIR/bench/library_floor
 }
 
 cleanup() {
@@ -175,6 +176,7 @@ run_all_scenarios() {
   run_store_scenarios 20 "$RUNS_LIST"
   run_store_scenarios 10000 "$RUNS_LIST"
   run_version_scenario "$RUNS_VERSION"
+  run_floor_scenario "$RUNS_LIST"
 }
 
 main() {

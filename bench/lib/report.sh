@@ -43,7 +43,7 @@ table_lines() {
   local id label shown client
   while IFS=$'\t' read -r id label; do
     shown=$label
-    for client in $CLIENTS; do
+    for client in $CLIENTS library_floor; do
       if table_row "$id" "$client" "$shown"; then shown=""; fi
     done
   done <"$LABELS"

@@ -147,6 +147,17 @@ run_version_scenario() {
   done
 }
 
+# The floor (bench/README.md): what OpenSSL and libcurl alone take for the least an issuance
+# needs, linked as acmectl is. Its row compares with acmectl's single-name rows.
+run_floor_scenario() {
+  local runs=$1
+  printf '%s\t%s\n' floor "library floor: P-256 key, one signature, one HTTPS GET of the directory (OpenSSL + libcurl, no acmecpp)" >>"$LABELS"
+  say ""
+  say "== library floor ($runs runs)"
+  measure_quick floor library_floor "$runs" "$LIBRARY_FLOOR" "$PEBBLE_DIRECTORY_URL" \
+    "$PEBBLE_CA_BUNDLE"
+}
+
 # measure_quick ID CLIENT RUNS COMMAND...: for commands that take milliseconds. One run under GNU
 # time gives the peak RSS and the CA requests; hyperfine, when installed, gives the times (RUNS
 # runs after 3 warm-ups, started without a shell, its own overhead subtracted); else RUNS
