@@ -6,14 +6,14 @@
 
 #include <cerrno>
 
+#include "core/system_error.hpp"
 #include "core/unique_fd.hpp"
-#include "store/system_error.hpp"
 
 namespace acmecpp::manager {
 namespace {
 
+using core::storage_error_from_errno;
 using core::UniqueFd;
-using store::storage_error_from_errno;
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.rfind('/');

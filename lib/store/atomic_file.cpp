@@ -9,10 +9,13 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/system_error.hpp"
 #include "core/unique_fd.hpp"
-#include "store/system_error.hpp"
 
 namespace acmecpp::store {
+
+using core::storage_error_from_errno;
+
 namespace {
 
 constexpr std::string_view kTempSuffixTemplate = "XXXXXX";
