@@ -21,14 +21,15 @@
 #include "acmecpp/error.hpp"
 #include "core/atomic_write.hpp"
 #include "core/unique_fd.hpp"
+#include "support/error_message.hpp"
 #include "support/temp_dir.hpp"
 
-using acmecpp::Error;
 using acmecpp::ErrorKind;
 using acmecpp::core::AtomicWriteOptions;
 using acmecpp::core::remove_stale_temp_files;
 using acmecpp::core::TempFileName;
 using acmecpp::core::write_file_atomically;
+using acmecpp::testing::error_message_of;
 using acmecpp::testing::read_text_file;
 using acmecpp::testing::TempDir;
 using acmecpp::testing::write_text_file;
@@ -54,19 +55,6 @@ std::set<std::string> entries(const fs::path& directory) {
     names.insert(entry.path().filename().string());
   }
   return names;
-}
-
-// The Error(storage) `action` throws; fails the test when it throws nothing or another kind.
-template <typename Action>
-std::string storage_error_of(Action&& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    CHECK(error.kind() == ErrorKind::storage);
-    return error.what();
-  }
-  FAIL("no Error thrown");
-  return "";
 }
 
 // The process's umask for one scope.
@@ -237,7 +225,8 @@ TEST_CASE("atomic write without fsync still replaces the content") {
 TEST_CASE("atomic write into a missing directory throws storage naming the file") {
   TempDir dir;
   const fs::path file = dir / "missing" / "acme.json";
-  const std::string message = storage_error_of([&] { write_file_atomically(file.string(), "x"); });
+  const std::string message =
+      error_message_of(ErrorKind::storage, [&] { write_file_atomically(file.string(), "x"); });
   CHECK(message ==
         "cannot create temporary file beside " + file.string() + ": No such file or directory");
 }
@@ -249,8 +238,9 @@ TEST_CASE("a write that fails halfway keeps the old content and removes the temp
   std::string message;
   {
     const FileSizeLimit limit(1024);
-    message = storage_error_of(
-        [&] { write_file_atomically(file.string(), std::string(4096, 'n'), {0600}); });
+    message = error_message_of(ErrorKind::storage, [&] {
+      write_file_atomically(file.string(), std::string(4096, 'n'), {0600});
+    });
   }
   CHECK(message.rfind("cannot write " + (dir / ".privkey.pem.tmp-").string(), 0) == 0);
   CHECK(message.find("File too large") != std::string::npos);
@@ -263,8 +253,8 @@ TEST_CASE("a rename that fails keeps what is there and removes the temporary fil
   const fs::path target = dir / "chain.pem";
   fs::create_directory(target);  // a non-empty directory cannot be renamed over
   write_text_file(target / "inside", "kept");
-  const std::string message =
-      storage_error_of([&] { write_file_atomically(target.string(), "x", {0644}); });
+  const std::string message = error_message_of(
+      ErrorKind::storage, [&] { write_file_atomically(target.string(), "x", {0644}); });
   CHECK(message.rfind("cannot rename temporary file over " + target.string() + ": ", 0) == 0);
   CHECK(read_text_file(target / "inside") == "kept");
   CHECK(entries(dir.path()) == std::set<std::string>{"chain.pem"});
