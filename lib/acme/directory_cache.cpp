@@ -1,14 +1,9 @@
 #include "acme/directory_cache.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <fstream>
-#include <random>
 #include <sstream>
 
-#include "core/unique_fd.hpp"
+#include "core/atomic_write.hpp"
 
 namespace acmecpp::acme {
 namespace {
@@ -24,22 +19,6 @@ std::optional<std::string> read_file(const std::string& path) {
   text << in.rdbuf();
   if (!in.good() && !in.eof()) return std::nullopt;
   return text.str();
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) return false;
-    written += std::size_t(n);
-  }
-  return true;
-}
-
-/// A temporary name beside the cache file that no other writer uses at the same time.
-std::string temporary_name(const std::string& path) {
-  std::random_device random;
-  return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
 }
 
 }  // namespace
@@ -71,16 +50,13 @@ void DirectoryCache::save(const std::string& directory_url, const nlohmann::json
     const nlohmann::json entry = {{"directory_url", directory_url},
                                   {"fetched_at", to_unix_seconds(now)},
                                   {"directory", body}};
-    const std::string temporary = temporary_name(path_);
-    // The directory is public information: readable like any cache, no secret in it.
-    core::UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd) return;
-    const bool written = write_all(fd.get(), entry.dump() + "\n") && ::close(fd.release()) == 0;
-    if (!written || std::rename(temporary.c_str(), path_.c_str()) != 0) {
-      ::unlink(temporary.c_str());
-    }
+    // Public information, readable like any cache. Not durable: after a power loss the file may
+    // be empty or partial, which load() takes for no entry (one request for the directory),
+    // while two fsyncs on every save would slow each run that fetched the directory.
+    core::write_file_atomically(path_, entry.dump() + "\n",
+                                {0644, core::TempFileName::hidden, /*durable=*/false});
   } catch (...) {
-    // Out of memory or a random_device failure: the cache is just not written this time.
+    // Error(storage) or out of memory: the cache is just not written this time.
   }
 }
 

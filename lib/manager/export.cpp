@@ -8,13 +8,15 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/export.hpp"
-#include "manager/atomic_output_file.hpp"
+#include "core/atomic_write.hpp"
 
 namespace acmecpp {
 namespace {
 
-constexpr mode_t kPublicMode = 0644;
-constexpr mode_t kSecretMode = 0600;
+// Durable, with hidden temporary files; the modes hold from the first byte, so a key is never
+// readable by others, not even while it is being written.
+constexpr core::AtomicWriteOptions kPublicFile{0644};
+constexpr core::AtomicWriteOptions kSecretFile{0600};
 
 struct PemParts {
   std::string leaf, issuers, key;
@@ -60,17 +62,16 @@ ExportedFiles write_pem_layout(const PemParts& parts, const std::filesystem::pat
   files.private_key = (directory / "privkey.pem").string();
   // The key first: a server reloaded in between then pairs the old certificate with the new key
   // at worst for the time of three renames, as with the reverse order.
-  manager::write_file_atomically(files.private_key, parts.key, kSecretMode);
-  manager::write_file_atomically(files.certificate, parts.leaf, kPublicMode);
-  manager::write_file_atomically(files.chain, parts.issuers, kPublicMode);
-  manager::write_file_atomically(files.fullchain, parts.leaf + parts.issuers, kPublicMode);
+  core::write_file_atomically(files.private_key, parts.key, kSecretFile);
+  core::write_file_atomically(files.certificate, parts.leaf, kPublicFile);
+  core::write_file_atomically(files.chain, parts.issuers, kPublicFile);
+  core::write_file_atomically(files.fullchain, parts.leaf + parts.issuers, kPublicFile);
   return files;
 }
 
 ExportedFiles write_haproxy_file(const PemParts& parts, const std::filesystem::path& file) {
   make_directory(file.parent_path());
-  manager::write_file_atomically(file.string(), parts.key + parts.leaf + parts.issuers,
-                                 kSecretMode);
+  core::write_file_atomically(file.string(), parts.key + parts.leaf + parts.issuers, kSecretFile);
   ExportedFiles files;
   files.certificate = files.fullchain = files.private_key = file.string();
   return files;

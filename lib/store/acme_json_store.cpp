@@ -13,12 +13,12 @@
 #include <utility>
 
 #include "acmecpp/store.hpp"
+#include "core/system_error.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
 #include "store/json_members.hpp"
 #include "store/private_file.hpp"
-#include "store/system_error.hpp"
 
 namespace acmecpp {
 
@@ -269,7 +269,7 @@ std::unique_ptr<NameLock> AcmeJsonStore::lock_name(const std::string& resolver,
                                                    std::chrono::milliseconds timeout) {
   const std::string dir = impl_->path + ".locks";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw store::storage_error_from_errno("cannot create lock directory", dir);
+    throw core::storage_error_from_errno("cannot create lock directory", dir);
   }
   auto lock = store::FileLock::try_exclusive(dir + "/" + lock_file_name(resolver, main), timeout);
   if (!lock) return nullptr;

@@ -6,9 +6,12 @@
 #include <cerrno>
 #include <thread>
 
-#include "store/system_error.hpp"
+#include "core/system_error.hpp"
 
 namespace acmecpp::store {
+
+using core::storage_error_from_errno;
+
 namespace {
 
 bool no_writer_can_exist(int open_errno) {

@@ -7,10 +7,13 @@
 #include <sstream>
 
 #include "acmecpp/error.hpp"
+#include "core/system_error.hpp"
 #include "core/unique_fd.hpp"
-#include "store/system_error.hpp"
 
 namespace acmecpp::store {
+
+using core::storage_error_from_errno;
+
 namespace {
 
 // Traefik's CheckFile refuses any group/other bit (mode & 077), execute included.

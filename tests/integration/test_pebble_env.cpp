@@ -14,14 +14,15 @@
 #include <set>
 #include <string>
 
+#include "core/unique_fd.hpp"
 #include "support/challtestsrv.hpp"
 #include "support/free_port.hpp"
 #include "support/pebble_env.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-#include "support/unique_fd.hpp"
 
 using namespace acmecpp::testing;
+using acmecpp::core::UniqueFd;
 using namespace std::chrono_literals;
 
 namespace {

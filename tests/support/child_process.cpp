@@ -9,11 +9,14 @@
 #include <utility>
 
 #include "acmecpp/error.hpp"
+#include "core/unique_fd.hpp"
 #include "support/process.hpp"
 #include "support/spawn.hpp"
-#include "support/unique_fd.hpp"
 
 namespace acmecpp::testing {
+
+using core::UniqueFd;
+
 namespace {
 
 UniqueFd open_output(const std::filesystem::path& output_file) {

@@ -9,9 +9,12 @@
 #include <string>
 
 #include "acmecpp/error.hpp"
-#include "support/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::testing {
+
+using core::UniqueFd;
+
 namespace {
 
 sockaddr_in loopback_address(std::uint16_t port) {
@@ -24,7 +27,7 @@ sockaddr_in loopback_address(std::uint16_t port) {
 
 UniqueFd open_socket(int type) {
   UniqueFd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) {
+  if (!fd) {
     throw Error(ErrorKind::network, std::string("cannot create a socket: ") + std::strerror(errno));
   }
   return fd;

@@ -9,11 +9,14 @@
 #include <cstring>
 
 #include "acmecpp/error.hpp"
+#include "core/unique_fd.hpp"
 #include "support/process.hpp"
 #include "support/spawn.hpp"
-#include "support/unique_fd.hpp"
 
 namespace acmecpp::testing {
+
+using core::UniqueFd;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -75,7 +78,7 @@ class OutputCollector {
   OutputCollector(UniqueFd out, UniqueFd err, UniqueFd in, const std::string& stdin_data)
       : out_(std::move(out)), err_(std::move(err)), in_(std::move(in)), stdin_data_(stdin_data) {}
 
-  bool open() const { return out_.valid() || err_.valid(); }
+  bool open() const { return out_ || err_; }
 
   // Waits at most `wait` for activity and handles what is ready.
   void step(ProcessResult& result, std::chrono::milliseconds wait) {

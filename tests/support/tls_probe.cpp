@@ -13,9 +13,12 @@
 #include <system_error>
 
 #include "acmecpp/error.hpp"
-#include "support/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::testing {
+
+using core::UniqueFd;
+
 namespace {
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, crypto::OpenSslDeleter<SSL_CTX_free>>;
@@ -23,7 +26,7 @@ using SslPtr = std::unique_ptr<SSL, crypto::OpenSslDeleter<SSL_free>>;
 
 UniqueFd connect_loopback(std::uint16_t port, std::chrono::milliseconds timeout) {
   UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!socket.valid()) throw Error(ErrorKind::network, "socket: " + std::to_string(errno));
+  if (!socket) throw Error(ErrorKind::network, "socket: " + std::to_string(errno));
   timeval limit{};
   limit.tv_sec = static_cast<time_t>(timeout.count() / 1000);
   limit.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);

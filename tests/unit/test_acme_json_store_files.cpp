@@ -10,11 +10,13 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/store.hpp"
+#include "support/error_message.hpp"
 #include "support/store_test_files.hpp"
 
 using acmecpp::AcmeJsonStore;
 using acmecpp::CertificateRecord;
 using acmecpp::ErrorKind;
+using acmecpp::testing::error_message_of;
 using store_test::copy_fixture;
 using store_test::file_mode;
 using store_test::read_file;
@@ -29,19 +31,6 @@ CertificateRecord make_certificate(const std::string& main) {
   record.certificate_pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
   record.key_pem = "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n";
   return record;
-}
-
-// The Error(storage) `action` throws; fails the test when it throws nothing or another kind.
-template <typename Action>
-std::string storage_error_of(Action&& action) {
-  try {
-    action();
-  } catch (const acmecpp::Error& error) {
-    CHECK(error.kind() == ErrorKind::storage);
-    return error.what();
-  }
-  FAIL("no error was thrown");
-  return {};
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -74,10 +63,10 @@ TEST_CASE("a file group or others may access is refused with Traefik's message")
   TempDir dir;
   const std::string path = copy_fixture(dir, "traefik-rsa.acme.json");
   ::chmod(path.c_str(), 0644);
-  CHECK(storage_error_of([&] { AcmeJsonStore store(path); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); }) ==
         "permissions 644 for " + path + " are too open, please use 600");
   ::chmod(path.c_str(), 0601);
-  CHECK(storage_error_of([&] { AcmeJsonStore store(path); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); }) ==
         "permissions 601 for " + path + " are too open, please use 600");
 
   SUBCASE("also when it became too open after the store was opened") {
@@ -85,10 +74,11 @@ TEST_CASE("a file group or others may access is refused with Traefik's message")
     AcmeJsonStore store(path);
     ::chmod(path.c_str(), 0640);
     const std::string content = read_file(path);
-    CHECK(contains(storage_error_of([&] { store.save_certificate("le", make_certificate("x")); }),
+    CHECK(contains(error_message_of(ErrorKind::storage,
+                                    [&] { store.save_certificate("le", make_certificate("x")); }),
                    "permissions 640"));
-    CHECK(
-        contains(storage_error_of([&] { store.certificates("letsencrypt"); }), "permissions 640"));
+    CHECK(contains(error_message_of(ErrorKind::storage, [&] { store.certificates("letsencrypt"); }),
+                   "permissions 640"));
     CHECK(read_file(path) == content);
   }
 }
@@ -111,7 +101,8 @@ TEST_CASE("a file that does not parse is refused with its position and never ove
   const std::string truncated = original.substr(0, key_start + 40);
   write_file(path, truncated);
 
-  const std::string message = storage_error_of([&] { AcmeJsonStore reopened(path); });
+  const std::string message =
+      error_message_of(ErrorKind::storage, [&] { AcmeJsonStore reopened(path); });
   CAPTURE(message);
   CHECK(contains(message, path + " is not valid JSON"));
   CHECK(contains(message, "byte " + std::to_string(truncated.size() + 1)));
@@ -120,10 +111,13 @@ TEST_CASE("a file that does not parse is refused with its position and never ove
   CHECK(contains(message, "missing closing quote"));
   CHECK_FALSE(contains(message, original.substr(key_start, 20)));
 
-  storage_error_of([&] { store.save_certificate("letsencrypt", make_certificate("x")); });
-  storage_error_of([&] { store.save_account("letsencrypt", acmecpp::AccountRecord{}); });
-  storage_error_of([&] { store.remove_certificate("letsencrypt", "a.example.test"); });
-  storage_error_of([&] { store.resolvers(); });
+  error_message_of(ErrorKind::storage,
+                   [&] { store.save_certificate("letsencrypt", make_certificate("x")); });
+  error_message_of(ErrorKind::storage,
+                   [&] { store.save_account("letsencrypt", acmecpp::AccountRecord{}); });
+  error_message_of(ErrorKind::storage,
+                   [&] { store.remove_certificate("letsencrypt", "a.example.test"); });
+  error_message_of(ErrorKind::storage, [&] { store.resolvers(); });
   CHECK(read_file(path) == truncated);
 }
 
@@ -131,7 +125,8 @@ TEST_CASE("the position of a syntax error is given as line and column") {
   TempDir dir;
   const std::string path = dir.file("acme.json");
   write_file(path, "{\n  \"le\": {\n    \"Account\": null,,\n  }\n}");
-  const std::string message = storage_error_of([&] { AcmeJsonStore store(path); });
+  const std::string message =
+      error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); });
   CHECK(contains(message, "at byte 33 (line 3, column 21)"));
 }
 
@@ -145,20 +140,21 @@ TEST_CASE("an empty file is an empty store, a blank one is not JSON") {
   CHECK(store.certificates("le").size() == 1);
 
   write_file(path, " \n");
-  CHECK(contains(storage_error_of([&] { AcmeJsonStore reopened(path); }), "line 2, column 1"));
+  CHECK(contains(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore reopened(path); }),
+                 "line 2, column 1"));
 }
 
 TEST_CASE("a file that is JSON but not acme.json is refused") {
   TempDir dir;
   const std::string path = dir.file("acme.json");
   write_file(path, "[]");
-  CHECK(contains(storage_error_of([&] { AcmeJsonStore store(path); }),
+  CHECK(contains(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); }),
                  "the top level must be an object of resolvers"));
   write_file(path, R"({"le": {"Certificates": "none"}})");
-  CHECK(storage_error_of([&] { AcmeJsonStore store(path); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); }) ==
         path + ": resolver \"le\": field \"Certificates\" must be an array or null");
   write_file(path, R"({"le": {"Certificates": [{}, 3]}})");
-  CHECK(storage_error_of([&] { AcmeJsonStore store(path); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { AcmeJsonStore store(path); }) ==
         path + ": resolver \"le\", Certificates[1]: must be an object");
   write_file(path, "null");
   CHECK(AcmeJsonStore(path).resolvers().empty());
@@ -172,12 +168,14 @@ TEST_CASE("a field that is not base64 is named with its resolver and entry, not 
                      {"domain": {"main": "bad.example.test"}, "certificate": "eA==",
                       "key": "LS0tLS1CRUdJTi!secret"}]}})");
   AcmeJsonStore store(path);
-  const std::string certificate_error = storage_error_of([&] { store.certificates("le"); });
+  const std::string certificate_error =
+      error_message_of(ErrorKind::storage, [&] { store.certificates("le"); });
   CHECK(certificate_error ==
         path +
             ": resolver \"le\", Certificates[1] (bad.example.test): field "
             "\"key\" is not valid base64: invalid base64 character at offset 14");
-  const std::string account_error = storage_error_of([&] { store.load_account("le"); });
+  const std::string account_error =
+      error_message_of(ErrorKind::storage, [&] { store.load_account("le"); });
   CHECK(contains(account_error,
                  "resolver \"le\", Account: field \"PrivateKey\" is not valid base64"));
   CHECK_FALSE(contains(account_error, "c2VjcmV0"));
@@ -193,9 +191,9 @@ TEST_CASE("a field of the wrong type is named") {
   write_file(path, R"({"le": {"Account": {"Email": 5}, "Certificates": [
     {"domain": {"main": "a.example.test", "sans": "b.example.test"}}]}})");
   AcmeJsonStore store(path);
-  CHECK(storage_error_of([&] { store.load_account("le"); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { store.load_account("le"); }) ==
         path + ": resolver \"le\", Account: field \"Email\" must be a string");
-  CHECK(storage_error_of([&] { store.certificates("le"); }) ==
+  CHECK(error_message_of(ErrorKind::storage, [&] { store.certificates("le"); }) ==
         path +
             ": resolver \"le\", Certificates[0] (a.example.test), domain: field \"sans\" must "
             "be an array of strings");
@@ -218,7 +216,8 @@ TEST_CASE("a directory that does not exist reads as empty and cannot be written"
   TempDir dir;
   AcmeJsonStore store(dir.file("missing/acme.json"));
   CHECK(store.resolvers().empty());
-  CHECK(contains(storage_error_of([&] { store.save_certificate("le", make_certificate("a")); }),
+  CHECK(contains(error_message_of(ErrorKind::storage,
+                                  [&] { store.save_certificate("le", make_certificate("a")); }),
                  "missing/acme.json.lock"));
 }
 

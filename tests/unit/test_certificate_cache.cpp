@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <cctype>
-#include <functional>
 
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -9,11 +8,13 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/certificate_cache.hpp"
 #include "acmecpp/error.hpp"
+#include "support/error_message.hpp"
 #include "support/serving_certificates.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
 using acmecpp::testing::dns_names_of;
+using acmecpp::testing::error_message_of;
 using acmecpp::testing::LocalCa;
 
 namespace {
@@ -33,17 +34,6 @@ std::string found_leaf_name(const CertificateCache& cache, std::string_view serv
   if (!found) return "";
   const auto names = dns_names_of(found->leaf.get());
   return names.empty() ? "(no dNSName)" : names.front();
-}
-
-std::string invalid_input_message(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::invalid_input);
-    return e.what();
-  }
-  FAIL("expected Error(invalid_input)");
-  return "";
 }
 
 }  // namespace
@@ -71,29 +61,29 @@ TEST_CASE("cache: from_record errors name the main name, never the key") {
     record.certificate_pem =
         "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"
         "-----END CERTIFICATE-----\n";
-    const std::string message =
-        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    const std::string message = error_message_of(ErrorKind::invalid_input,
+                                                 [&] { ServingCertificate::from_record(record); });
     CHECK(message.find("broken.example.test") != std::string::npos);
     CHECK(message.find("certificate chain") != std::string::npos);
   }
   SUBCASE("no certificate at all") {
     record.certificate_pem = "";
-    const std::string message =
-        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    const std::string message = error_message_of(ErrorKind::invalid_input,
+                                                 [&] { ServingCertificate::from_record(record); });
     CHECK(message.find("broken.example.test") != std::string::npos);
   }
   SUBCASE("key PEM that is not one") {
     record.key_pem = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ5dGVz\n-----END PRIVATE KEY-----\n";
-    const std::string message =
-        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    const std::string message = error_message_of(ErrorKind::invalid_input,
+                                                 [&] { ServingCertificate::from_record(record); });
     CHECK(message.find("broken.example.test") != std::string::npos);
     CHECK(message.find("private key") != std::string::npos);
     CHECK(message.find("c2VjcmV0LWJ5dGVz") == std::string::npos);
   }
   SUBCASE("key of another certificate") {
     record.key_pem = test_ca().issue({"other.example.test"}).key_pem;
-    const std::string message =
-        invalid_input_message([&] { ServingCertificate::from_record(record); });
+    const std::string message = error_message_of(ErrorKind::invalid_input,
+                                                 [&] { ServingCertificate::from_record(record); });
     CHECK(message.find("broken.example.test") != std::string::npos);
     CHECK(message.find("does not match") != std::string::npos);
     CHECK(message.find("BEGIN") == std::string::npos);

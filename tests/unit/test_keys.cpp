@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <functional>
-
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 
@@ -10,10 +8,12 @@
 #include "core/base64.hpp"
 #include "crypto/openssl_ptr.hpp"
 #include "key_fixtures.hpp"
+#include "support/error_message.hpp"
 
 using namespace acmecpp;
 using acmecpp::test::kAllKeyTypes;
 using acmecpp::test::shared_key;
+using acmecpp::testing::error_message_of;
 
 namespace {
 
@@ -68,17 +68,6 @@ std::string native_pem(EVP_PKEY* key) {
   crypto::BioPtr bio(BIO_new(BIO_s_mem()));
   REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
   return crypto::bio_to_string(bio.get());
-}
-
-std::string crypto_error_message(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::crypto);
-    return e.what();
-  }
-  FAIL("expected Error(crypto)");
-  return {};
 }
 
 }  // namespace
@@ -159,28 +148,30 @@ TEST_CASE("an RSA size we do not generate reports the nearest type and its real 
 }
 
 TEST_CASE("garbage is refused with Error(crypto) and a message naming the problem") {
-  CHECK(crypto_error_message([] {
+  CHECK(error_message_of(ErrorKind::crypto, [] {
           PrivateKey::from_pem("not a key at all");
         }).find("no PEM block found") != std::string::npos);
-  CHECK(crypto_error_message([] { PrivateKey::from_pem(""); }).find("no PEM block found") !=
-        std::string::npos);
+  CHECK(error_message_of(ErrorKind::crypto, [] {
+          PrivateKey::from_pem("");
+        }).find("no PEM block found") != std::string::npos);
 
   const std::string certificate_label =
       "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   const std::string message =
-      crypto_error_message([&] { PrivateKey::from_pem(certificate_label); });
+      error_message_of(ErrorKind::crypto, [&] { PrivateKey::from_pem(certificate_label); });
   CHECK(message.find("\"CERTIFICATE\" is not a private key") != std::string::npos);
 
   const std::string broken_body =
       "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END RSA PRIVATE KEY-----\n";
-  const std::string broken = crypto_error_message([&] { PrivateKey::from_pem(broken_body); });
+  const std::string broken =
+      error_message_of(ErrorKind::crypto, [&] { PrivateKey::from_pem(broken_body); });
   CHECK(broken.find("cannot decode PKCS#1 RSA private key") != std::string::npos);
   CHECK(broken.find("MIIBOgIBAAJBAKj34GkxFhD9") == std::string::npos);  // no key bytes echoed
 
-  CHECK(crypto_error_message([] {
+  CHECK(error_message_of(ErrorKind::crypto, [] {
           PrivateKey::from_der("\x30\x03\x02\x01\x00");
         }).find("DER is not a PKCS#1, SEC1 or PKCS#8 private key") != std::string::npos);
-  CHECK(crypto_error_message([] { PrivateKey::from_der(""); }).find("DER is not") !=
+  CHECK(error_message_of(ErrorKind::crypto, [] { PrivateKey::from_der(""); }).find("DER is not") !=
         std::string::npos);
 }
 
@@ -193,8 +184,9 @@ TEST_CASE("a PEM label that does not match the key inside is refused") {
 
 TEST_CASE("trailing bytes after a DER key are refused") {
   const std::string der = shared_key(KeyType::ec256).to_der() + "junk";
-  CHECK(crypto_error_message([&] { PrivateKey::from_der(der); }).find("4 unexpected bytes") !=
-        std::string::npos);
+  CHECK(error_message_of(ErrorKind::crypto, [&] {
+          PrivateKey::from_der(der);
+        }).find("4 unexpected bytes") != std::string::npos);
 }
 
 TEST_CASE("encrypted keys are refused without prompting for a passphrase") {
@@ -204,23 +196,23 @@ TEST_CASE("encrypted keys are refused without prompting for a passphrase") {
                                         EVP_aes_128_cbc(), passphrase, 6, nullptr, nullptr) == 1);
   const std::string pem = crypto::bio_to_string(bio.get());
   REQUIRE(pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
-  CHECK(crypto_error_message([&] { PrivateKey::from_pem(pem); }).find("encrypted") !=
+  CHECK(error_message_of(ErrorKind::crypto, [&] { PrivateKey::from_pem(pem); }).find("encrypted") !=
         std::string::npos);
 }
 
 TEST_CASE("keys other than RSA and EC P-256/P-384 are refused") {
   crypto::EvpPkeyPtr p521(EVP_EC_gen("P-521"));
   REQUIRE(p521);
-  CHECK(crypto_error_message([&] {
+  CHECK(error_message_of(ErrorKind::crypto, [&] {
           PrivateKey::from_native(p521.get());
         }).find("unsupported key type ec-secp521r1") != std::string::npos);
-  CHECK(crypto_error_message([&] {
+  CHECK(error_message_of(ErrorKind::crypto, [&] {
           PrivateKey::from_pem(native_pem(p521.get()));
         }).find("unsupported key type") != std::string::npos);
 
   crypto::EvpPkeyPtr ed25519(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   REQUIRE(ed25519);
-  CHECK(crypto_error_message([&] {
+  CHECK(error_message_of(ErrorKind::crypto, [&] {
           PrivateKey::from_pem(native_pem(ed25519.get()));
         }).find("unsupported key type ed25519") != std::string::npos);
   CHECK_THROWS_AS(PrivateKey::from_native(nullptr), Error);

@@ -9,11 +9,12 @@
 #include <filesystem>
 
 #include "acmecpp/error.hpp"
+#include "core/unique_fd.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
-#include "support/unique_fd.hpp"
 
 using namespace acmecpp::testing;
+using acmecpp::core::UniqueFd;
 
 namespace {
 

@@ -21,16 +21,17 @@
 #include "acmecpp/tlsalpn01.hpp"
 #include "challenge/tlsalpn01/handshake_listener.hpp"
 #include "challenge/tlsalpn01/ssl_ptr.hpp"
+#include "core/unique_fd.hpp"
 #include "crypto/self_signed.hpp"
 #include "support/free_port.hpp"
 #include "support/process.hpp"
 #include "support/tls_probe.hpp"
 #include "support/tls_test_proxy.hpp"
 #include "support/tlsalpn01_checks.hpp"
-#include "support/unique_fd.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
+using acmecpp::core::UniqueFd;
 
 namespace {
 
@@ -108,7 +109,7 @@ std::string first_hex_dump_line(const std::string& key_authorization) {
 /// A plain TCP connection to 127.0.0.1:port that never says anything.
 UniqueFd idle_connection(std::uint16_t port) {
   UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(socket.valid());
+  REQUIRE(socket);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -120,7 +121,7 @@ UniqueFd idle_connection(std::uint16_t port) {
 /// A socket listening on 127.0.0.1:port, keeping the port busy.
 UniqueFd occupy(std::uint16_t port) {
   UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(socket.valid());
+  REQUIRE(socket);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);

@@ -4,7 +4,6 @@
 // present() (of this or another ACME client sharing the webroot) between its mkdir and its
 // file write, and could delete something the site owner made on purpose.
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,11 +12,11 @@
 #include <string>
 #include <system_error>
 #include <utility>
-#include <vector>
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
 #include "challenge/http01/token_check.hpp"
+#include "core/atomic_write.hpp"
 
 namespace acmecpp {
 
@@ -56,49 +55,17 @@ void ensure_directory(const fs::path& path) {
   require_directory(path);
 }
 
-/// Owns a temporary file until it is renamed into place; removes it otherwise.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(const fs::path& directory, const std::string& stem) {
-    std::string pattern = (directory / ("." + stem + ".XXXXXX")).string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    fd_ = mkstemp(buffer.data());
-    if (fd_ < 0) throw_system_error("cannot create a temporary file in", directory, errno);
-    path_ = buffer.data();
+/// Replaces the token file atomically, so that a web server never serves a half-written one.
+/// Not durable: a token lives for seconds, and after a machine crash the order is retried
+/// anyway, so the fsyncs would only slow present() down.
+void write_token_file(const fs::path& file, const std::string& key_authorization) {
+  try {
+    core::write_file_atomically(file.string(), key_authorization,
+                                {kFileMode, core::TempFileName::hidden, /*durable=*/false});
+  } catch (const Error& error) {
+    throw ChallengeError(error.what());  // what a solver's present() throws (solver.hpp)
   }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    if (fd_ >= 0) close(fd_);
-    if (!path_.empty()) unlink(path_.c_str());
-  }
-
-  void write_all(const std::string& content) {
-    if (fchmod(fd_, kFileMode) != 0) throw_system_error("cannot set permissions of", path_, errno);
-    std::size_t written = 0;
-    while (written < content.size()) {
-      const ssize_t n = ::write(fd_, content.data() + written, content.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw_system_error("cannot write", path_, errno);
-      written += static_cast<std::size_t>(n);
-    }
-    const int fd = std::exchange(fd_, -1);
-    if (close(fd) != 0) throw_system_error("cannot write", path_, errno);
-  }
-
-  /// Atomically replaces `target`: a web server never sees a half-written file.
-  void rename_to(const fs::path& target) {
-    if (rename(path_.c_str(), target.c_str()) != 0) {
-      throw_system_error("cannot create", target, errno);
-    }
-    path_.clear();
-  }
-
- private:
-  int fd_ = -1;
-  fs::path path_;
-};
+}
 
 }  // namespace
 
@@ -111,9 +78,7 @@ void Http01WebrootSolver::present(const ChallengeTask& task) {
   ensure_directory(directory.parent_path());
   ensure_directory(directory);
 
-  TemporaryFile file(directory, task.token);
-  file.write_all(task.key_authorization);
-  file.rename_to(directory / task.token);
+  write_token_file(directory / task.token, task.key_authorization);
 }
 
 void Http01WebrootSolver::cleanup(const ChallengeTask& task) noexcept {

@@ -5,10 +5,10 @@
 
 #include "acmecpp/error.hpp"
 
-namespace acmecpp::store {
+namespace acmecpp::core {
 
 /// Error(storage) "<action> <path>: <strerror(errno)>", e.g. "cannot open /x/acme.json: Permission
 /// denied". Reads errno, so call it right after the failing call.
 Error storage_error_from_errno(const std::string& action, const std::string& path);
 
-}  // namespace acmecpp::store
+}  // namespace acmecpp::core
