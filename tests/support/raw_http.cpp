@@ -38,7 +38,7 @@ UniqueFd connect_tcp(std::uint16_t port, const std::string& address,
     length = sizeof *v6;
   }
   UniqueFd socket(::socket(peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!socket.valid()) fail("socket");
+  if (!socket) fail("socket");
   timeval timeout{};
   timeout.tv_sec = static_cast<time_t>(read_timeout.count() / 1000);
   timeout.tv_usec = static_cast<suseconds_t>((read_timeout.count() % 1000) * 1000);

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <string>
 
-#include "support/unique_fd.hpp"
+#include "core/unique_fd.hpp"
 
 namespace acmecpp::testing {
+
+using core::UniqueFd;
 
 /// A blocking TCP connection to 127.0.0.1:port (or another numeric address) whose reads give
 /// up after `read_timeout`, so that a server that never answers fails a test instead of

@@ -21,7 +21,6 @@
 #include "http/http_listener.hpp"
 #include "support/free_port.hpp"
 #include "support/raw_http.hpp"
-#include "support/unique_fd.hpp"
 
 using acmecpp::http::HttpListener;
 using acmecpp::http::ListenerLimits;
@@ -390,7 +389,7 @@ bool has_ipv6_loopback() {
   sockaddr_in6 address{};
   address.sin6_family = AF_INET6;
   address.sin6_addr = in6addr_loopback;
-  return probe.valid() &&
+  return static_cast<bool>(probe) &&
          ::bind(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
