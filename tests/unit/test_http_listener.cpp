@@ -133,7 +133,7 @@ TEST_CASE("methods other than GET and HEAD get 405 with Allow, without reaching 
   CHECK(echo.seen().empty());
 }
 
-TEST_CASE("a head longer than the limit gets 431; one exactly at the limit is answered") {
+TEST_CASE("a head longer than the limit gets 431, and one exactly at the limit is answered") {
   EchoHandler echo;
   ListenerLimits limits;
   limits.max_head_bytes = 64;
