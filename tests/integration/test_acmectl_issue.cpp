@@ -44,7 +44,7 @@ std::unique_ptr<LocalHttpServer> static_server(const std::filesystem::path& root
 
 }  // namespace
 
-TEST_CASE("register creates an account; a second run finds the same one") {
+TEST_CASE("register creates an account, a second run finds the same one") {
   PebbleEnv pebble;
   TempDir dir;
   const std::string store = (dir / "acme.json").string();

@@ -70,7 +70,7 @@ std::vector<std::string> renew_args(const PebbleEnv& pebble, std::vector<std::st
 
 }  // namespace
 
-TEST_CASE("renew renews what is due and leaves the rest alone; dry-run and force") {
+TEST_CASE("renew renews what is due and leaves the rest alone, dry-run and force") {
   PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);

@@ -58,7 +58,7 @@ system_clock::time_point whole_seconds(system_clock::time_point time) {
 
 }  // namespace
 
-TEST_CASE("ARI: a past window makes a certificate due, a future one not; Retry-After is honoured") {
+TEST_CASE("ARI: a past window makes a certificate due, a future one not, Retry-After is honoured") {
   AriFixture f;
   CertManager manager(f.config);
   const auto record = manager.obtain({"ari.example.test"}).record;
@@ -116,7 +116,7 @@ TEST_CASE("ARI: without an answer from renewalInfo the decision rests on the exp
   CHECK(f.stored(issued.record).renewal.empty());
 }
 
-TEST_CASE("ARI: a renewal names the certificate it replaces; alreadyReplaced orders again") {
+TEST_CASE("ARI: a renewal names the certificate it replaces, alreadyReplaced orders again") {
   AriFixture f;
   CertManager manager(f.config);
   const auto first = manager.obtain({"replace.example.test"}).record;

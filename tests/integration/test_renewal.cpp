@@ -119,7 +119,7 @@ TEST_CASE("a failed renewal is reported, counted in the store, and forgotten aft
   CHECK(stored[0].renewal.empty());
 }
 
-TEST_CASE("exported files verify against Pebble's root; key-bearing files are 0600") {
+TEST_CASE("exported files verify against Pebble's root, key-bearing files are 0600") {
   PebbleEnv pebble;
   TempDir dir;
   auto handler = std::make_shared<Http01Handler>();

@@ -114,7 +114,7 @@ TEST_CASE("a certificate with the same main name (ignoring case) is replaced in 
   CHECK(certificates[0].store == "internal");
 }
 
-TEST_CASE("removing a certificate removes that entry only; a missing one leaves the file alone") {
+TEST_CASE("removing a certificate removes that entry only, a missing one leaves the file alone") {
   TempDir dir;
   const std::string path = copy_fixture(dir, "unknown-fields.acme.json");
   const Json before = read_json(path);

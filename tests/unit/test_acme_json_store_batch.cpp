@@ -93,7 +93,7 @@ TEST_CASE("a batch committed after another writer changed the file keeps that wr
   CHECK(mine.files_written() == 1);
 }
 
-TEST_CASE("a batch that changed nothing writes nothing; nested batches write at the outermost") {
+TEST_CASE("a batch that changed nothing writes nothing, nested batches write at the outermost") {
   TempDir dir;
   const std::string path = dir.file("acme.json");
   AcmeJsonStore store(path);

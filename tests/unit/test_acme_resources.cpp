@@ -40,7 +40,7 @@ TEST_CASE("a non-JSON error body becomes a readable problem") {
   CHECK_FALSE(p.is("badNonce"));
 }
 
-TEST_CASE("directory, order and authorization parse; missing members are named") {
+TEST_CASE("directory, order and authorization parse, missing members are named") {
   const auto dir = parse_directory(nlohmann::json::parse(R"({
     "newNonce": "https://ca/nonce", "newAccount": "https://ca/acct", "newOrder": "https://ca/order",
     "revokeCert": "https://ca/revoke", "keyChange": "https://ca/key", "renewalInfo": "https://ca/ari",

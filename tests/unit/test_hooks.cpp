@@ -68,7 +68,7 @@ TEST_CASE("a hook receives the event in ACMECPP_* variables, and no stale ones")
         "ACMECPP_RESOLVER=le\n");
 }
 
-TEST_CASE("a failure's hook gets the error and no expiry; the inherited PATH still works") {
+TEST_CASE("a failure's hook gets the error and no expiry, the inherited PATH still works") {
   CertificateEvent event;
   event.type = CertificateEventType::failed;
   event.names = {"down.example.test"};

@@ -352,7 +352,7 @@ class CannedResponseServer {
 
 }  // namespace
 
-TEST_CASE("only the final response's headers are kept; folded lines are joined") {
+TEST_CASE("only the final response's headers are kept, folded lines are joined") {
   CannedResponseServer server(
       "HTTP/1.1 103 Early Hints\r\n"
       "Link: </style.css>; rel=preload\r\n"

@@ -31,7 +31,7 @@ TEST_CASE("a failing issuance is retried after 1 min, 10 min, 100 min, then dail
   }
 }
 
-TEST_CASE("a success forgets the failures; other certificates are not held back") {
+TEST_CASE("a success forgets the failures, other certificates are not held back") {
   ObtainBackoff backoff;
   backoff.failed("r a.test", kStart);
   backoff.failed("r a.test", kStart + 1min);
@@ -41,7 +41,7 @@ TEST_CASE("a success forgets the failures; other certificates are not held back"
   CHECK(backoff.failed("r a.test", kStart + 2min) == kStart + 3min);  // back to the first step
 }
 
-TEST_CASE("earliest_next_try is the soonest retry; retain_only drops unconfigured names") {
+TEST_CASE("earliest_next_try is the soonest retry, retain_only drops unconfigured names") {
   ObtainBackoff backoff;
   CHECK_FALSE(backoff.earliest_next_try().has_value());
   backoff.failed("r a.test", kStart);  // next: +1 min

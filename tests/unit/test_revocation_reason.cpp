@@ -21,7 +21,7 @@ TEST_CASE("reasons carry RFC 5280's codes and names") {
   CHECK(all_revocation_reasons().size() == 5);
 }
 
-TEST_CASE("names are read ignoring case, dashes and underscores; codes as digits") {
+TEST_CASE("names are read ignoring case, dashes and underscores, codes as digits") {
   CHECK(parse_revocation_reason("key-compromise") == RevocationReason::key_compromise);
   CHECK(parse_revocation_reason("KEY_COMPROMISE") == RevocationReason::key_compromise);
   CHECK(parse_revocation_reason("Superseded") == RevocationReason::superseded);

@@ -76,7 +76,7 @@ TEST_CASE("a digest that is not 32 bytes is invalid input") {
   CHECK(std::string(error.what()).find("got 31 bytes") != std::string::npos);
 }
 
-TEST_CASE("self-signed certificates are CAs unless told otherwise; issued ones are not") {
+TEST_CASE("self-signed certificates are CAs unless told otherwise, issued ones are not") {
   const PrivateKey& key = shared_key(KeyType::ec256);
   CertificateOptions options = challenge_options(std::nullopt);
   X509Ptr self_signed = read_x509(make_certificate_pem(key, options));
