@@ -131,6 +131,40 @@ run_store_command() {
   measure_quick "$id" acmectl "$runs" "$ACMECTL" "$@"
 }
 
+# issue_batch CLIENT CHALLENGE DIR COUNT CONCURRENCY: one `acmectl issue --batch` of COUNT fresh
+# single-name certificates, CONCURRENCY orders at once.
+issue_batch() {
+  local client=$1 challenge=$2 dir=$3 count=$4 concurrency=$5 i file
+  file=$(mktemp "$WORK/batch.XXXXXX")
+  for ((i = 1; i <= count; i++)); do
+    fresh_name "${client:0:1}"
+    echo "$FRESH_NAME" >>"$file"
+  done
+  local -a challenge_args
+  read -r -a challenge_args <<<"$(acmectl_challenge_args "$challenge")"
+  timed "$ACMECTL" issue --batch "$file" --concurrency "$concurrency" \
+    --server "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" --store "$dir/acme.json" \
+    --agree-tos --email "$BENCH_EMAIL" --account-key-type ec256 --key-type ec256 \
+    "${challenge_args[@]}"
+}
+
+# run_batch_scenario ID COUNT CONCURRENCY RUNS: acmectl only (lego and certbot order one
+# certificate a process).
+run_batch_scenario() {
+  local id=$1 count=$2 concurrency=$3 runs=$4
+  printf '%s\t%s\n' "$id" \
+    "$count certificates in one \`acmectl issue --batch\`, --concurrency $concurrency (HTTP-01)" \
+    >>"$LABELS"
+  say ""
+  say "== $count certificates in one batch, $concurrency at once"
+  run_client_scenario "$id" "$runs" existing acmectl issue_batch http-01 "$count" "$concurrency" ||
+    true
+  local client
+  for client in $CLIENTS; do
+    [[ $client == acmectl ]] || note "$id" "$client" "no batch mode (one certificate a process)"
+  done
+}
+
 # Start-up: hyperfine when installed (many runs, warm-up, no shell in between), else a loop.
 run_version_scenario() {
   local runs=$1 client
