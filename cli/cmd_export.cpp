@@ -3,8 +3,8 @@
 #include "acmecpp/export.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "renewal_runner.hpp"
 #include "setup.hpp"
+#include "upkeep_report.hpp"
 
 namespace acmectl {
 

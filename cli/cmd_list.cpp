@@ -33,8 +33,8 @@ std::vector<CertificateView> collect(const std::string& resolver, const acmecpp:
 int run_list(const SettingsSource& source, const ListOptions& list) {
   // Without --resolver, list every resolver's certificates.
   const auto settings = source.resolve(source.named_resolver());
-  const acmecpp::AcmeJsonStore store(settings.store_path);
-  const auto views = collect(source.named_resolver(), store);
+  const auto store = open_store(settings);
+  const auto views = collect(source.named_resolver(), *store);
   if (list.json) {
     nlohmann::json array = nlohmann::json::array();
     for (const auto& v : views) array.push_back(to_json(v));

@@ -1,19 +1,22 @@
-// acmectl renew: cron-safe renewal of what is due. Each due certificate is renewed under the
-// store's lock for its name, after checking again that it is still due (another process may
-// have renewed it meanwhile), so two runs started together order it once.
+// acmectl renew: cron-safe renewal of what is due, as one pass of the library's maintenance
+// engine (CertManager::maintain()) over the stored certificates: each due certificate is renewed
+// under the store's lock for its name, after reading the store again (another process may have
+// renewed it meanwhile), so two runs started together order it once. The store is written once
+// for the whole run; exports and hooks run once it was written.
 
-#include <algorithm>
+#include <iostream>
 #include <random>
 #include <thread>
 
-#include "bounded_parallel.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "renewal_runner.hpp"
 #include "setup.hpp"
+#include "upkeep_report.hpp"
 
 namespace acmectl {
 namespace {
+
+using Result = acmecpp::UpkeepOutcome::Result;
 
 void wait_jitter(unsigned seconds) {
   if (seconds == 0) return;
@@ -21,34 +24,38 @@ void wait_jitter(unsigned seconds) {
   std::this_thread::sleep_for(std::chrono::milliseconds(random() % (seconds * 1000ull)));
 }
 
+acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned concurrency) {
+  acmecpp::MaintainOptions maintain;
+  maintain.order = options.force ? acmecpp::MaintainOptions::Order::renew_all
+                                 : acmecpp::MaintainOptions::Order::when_due;
+  maintain.dry_run = options.dry_run;
+  maintain.concurrency = concurrency;
+  maintain.batch = true;
+  maintain.renewal_days = options.days;
+  return maintain;
+}
+
 }  // namespace
 
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
   wait_jitter(options.jitter_seconds);
   const auto context = open_context(source);
-  const unsigned bound = order_concurrency(context.settings);
-  std::vector<acmecpp::CertificateRecord> records;
-  for (auto& record : context.store->certificates(context.resolver)) {
-    if (holds_any_name(record, options.names)) records.push_back(std::move(record));
+  const unsigned concurrency = order_concurrency(context.settings);
+  std::atomic<bool> hooks_ok{true};
+  acmecpp::CertManager manager(manager_config(context));
+  for (const auto& record : context.store->certificates(context.resolver)) {
+    if (!holds_any_name(record, options.names)) continue;
+    try {
+      manager.manage(managed_certificate(record.names(), context.settings, hooks_ok));
+    } catch (const acmecpp::Error& e) {
+      say(std::cerr,
+          "acmectl: warning: skipping the stored certificate " + record.main + ": " + e.what());
+    }
   }
-  // One write of acme.json for all renewals (and renewal bookkeeping), not one each; a long run
-  // also writes at checkpoints.
-  acmecpp::AcmeJsonStore::Batch batch(*context.store);
-  BatchCompletion completion([&context] { context.store->flush_batch(); });
-  Renewal renewal(context, options, &completion);
-  std::vector<Outcome> outcomes(records.size(), Outcome::not_due);
-  run_bounded(records.size(), bound, [&](std::size_t i) {
-    outcomes[i] = renewal.run(records[i]);
-    completion.checkpoint();
-  });
-  const bool deliveries_ok = completion.finish();
-  batch.commit();
-  const auto count = [&outcomes](Outcome o) {
-    return std::count(outcomes.begin(), outcomes.end(), o);
-  };
-  if (count(Outcome::failed) > 0) return kSomeRenewalsFailed;
-  if (count(Outcome::hook_failed) > 0 || !deliveries_ok) return kHookFailed;
-  return kSuccess;
+  const auto outcomes = manager.maintain(maintain_options(options, concurrency));
+  for (const auto& outcome : outcomes) report(outcome, context.resolver, context.settings);
+  if (count_results(outcomes, Result::failed) > 0) return kSomeRenewalsFailed;
+  return hooks_ok ? kSuccess : kHookFailed;
 }
 
 }  // namespace acmectl

@@ -84,13 +84,17 @@ void add_solvers(acmecpp::ManagerConfig& config, const Settings& s) {
 
 }  // namespace
 
+std::shared_ptr<acmecpp::Store> open_store(const Settings& settings) {
+  return std::make_shared<acmecpp::AcmeJsonStore>(settings.store_path);
+}
+
 Context open_context(const SettingsSource& source) {
   return open_context(source, source.named_resolver());
 }
 
 Context open_context(const SettingsSource& source, const std::string& named) {
   const Settings early = source.resolve();
-  auto store = std::make_shared<acmecpp::AcmeJsonStore>(early.store_path);
+  auto store = open_store(early);
   const std::string resolver = named.empty() ? default_resolver(*store) : named;
   return Context{source.resolve(resolver), std::move(store), resolver};
 }
@@ -112,6 +116,19 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   config.log = stderr_log_sink(s);
   if (with_solvers) add_solvers(config, s);
   return config;
+}
+
+void use_challenge(acmecpp::ManagedCertificate& certificate, Settings settings,
+                   const std::string& challenge) {
+  settings.challenge = challenge;
+  acmecpp::ManagerConfig own;
+  own.log = stderr_log_sink(settings);
+  add_solvers(own, settings);
+  certificate.solvers = own.solvers;
+  for (const auto& name : certificate.names) certificate.challenge_for_name[name] = challenge;
+  for (const auto& [name, type] : own.challenge_for_name) {
+    certificate.challenge_for_name[name] = type;
+  }
 }
 
 unsigned order_concurrency(const Settings& settings) {

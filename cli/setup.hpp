@@ -13,9 +13,13 @@ namespace acmectl {
 /// What a command works with: the resolved settings, the store, the resolver's name.
 struct Context {
   Settings settings;
-  std::shared_ptr<acmecpp::AcmeJsonStore> store;
+  std::shared_ptr<acmecpp::Store> store;
   std::string resolver;
 };
+
+/// The store the settings name (today Traefik's acme.json at --store). The one place acmectl
+/// decides what kind of store it works with; everything else sees a Store.
+std::shared_ptr<acmecpp::Store> open_store(const Settings& settings);
 
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's
 /// only resolver, else "letsencrypt"; then the settings for that resolver.
@@ -26,6 +30,12 @@ Context open_context(const SettingsSource& source, const std::string& resolver);
 /// The manager configuration every command shares, with the solvers the settings ask for
 /// (commands that never order leave them out, so that challenge settings need not be complete).
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers = true);
+
+/// Gives a managed certificate whose challenge differs from its resolver's (`challenge:` of an
+/// entry in the configuration's certificates) solvers of its own, and that type for each of its
+/// names that --challenge-for does not give another.
+void use_challenge(acmecpp::ManagedCertificate& certificate, Settings settings,
+                   const std::string& challenge);
 
 /// Most orders a batch keeps in flight. Let's Encrypt throttles bursts per client (about 20
 /// requests a second on most endpoints) and counts new orders per account (300 in 3 hours);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,12 +41,18 @@ struct ClientOptions {
   /// from the server is always honoured, even beyond poll_max_interval.
   std::chrono::milliseconds poll_initial_interval{15};
   std::chrono::milliseconds poll_max_interval{std::chrono::seconds(1)};
-  /// A file keeping the directory between processes, so that a process need not fetch it
-  /// again (one request saved per process); "": none. A copy for another directory_url or older
-  /// than directory_cache_max_age is ignored; when a URL of a cached copy fails (not found, or
-  /// the server cannot be reached there), the directory is fetched again and the request sent
-  /// once more. CertManager sets it beside an AcmeJsonStore's file when left empty.
-  std::string directory_cache;
+  /// Where the directory is kept between processes, so that a process need not fetch it again
+  /// (one request saved per process): `load` returns the text `save` was last given (nullopt:
+  /// none); both unset: not kept. A copy for another directory_url or older than
+  /// directory_cache_max_age is ignored; when a URL of a cached copy fails (not found, or the
+  /// server cannot be reached there), the directory is fetched again and the request sent once
+  /// more. CertManager connects them to its store's cache area (Store::load_cached) when unset.
+  /// Neither may throw.
+  struct DirectoryCacheIo {
+    std::function<std::optional<std::string>()> load;
+    std::function<void(const std::string&)> save;
+  };
+  DirectoryCacheIo directory_cache;
   /// How long a cached directory is used; zero: the cache is neither read nor written.
   std::chrono::seconds directory_cache_max_age{std::chrono::hours(1)};
   /// How many times one request is re-sent with a fresh nonce after a badNonce problem. Servers

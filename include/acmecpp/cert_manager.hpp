@@ -45,6 +45,81 @@ struct OnDemandPolicy {
   std::size_t max_pending = 16;
 };
 
+/// A certificate just obtained, as stored, and what it says.
+struct IssuedCertificate {
+  CertificateRecord record;
+  CertificateInfo info;
+};
+
+/// One certificate a CertManager keeps (manage()), with what may differ from the manager's
+/// configuration. Unset members take the manager's.
+struct ManagedCertificate {
+  std::vector<std::string> names;  ///< main name first; validated and normalised by manage()
+  /// Solvers for this certificate only; empty: ManagerConfig::solvers.
+  std::vector<std::shared_ptr<Solver>> solvers;
+  /// Challenge type per name for this certificate; names not listed follow
+  /// ManagerConfig::challenge_for_name.
+  std::map<std::string, std::string> challenge_for_name;
+  /// Type of the key of a newly obtained certificate; unset: ManagerConfig::key_type. A
+  /// renewal keeps the type of the key it replaces.
+  std::optional<KeyType> key_type;
+  /// Profile of its orders; unset: ManagerConfig::profile.
+  std::optional<std::string> profile;
+  /// Told of this certificate's events (issued, renewed, failed) after ManagerConfig::on_event.
+  /// Inside a batch (MaintainOptions::batch) only once the store holds the new certificate.
+  CertificateEventCallback on_event;
+};
+
+/// How one maintain() call (or one pass of the background work) handles its certificates.
+struct MaintainOptions {
+  enum class Order {
+    when_due,    ///< obtain missing certificates, renew due ones (the background work)
+    renew_all,   ///< also renew stored certificates that are not due
+    obtain_all,  ///< order every certificate anew, stored or not, as obtain() does
+  };
+  Order order = Order::when_due;
+  /// Decide, lock and look again, but order nothing: due ones come back as would_renew.
+  bool dry_run = false;
+  /// Certificates handled at once (at least 1).
+  unsigned concurrency = 1;
+  /// Hold the store's writes in a Store::Batch: one write for the whole call (and one every
+  /// 30 s of a long one). Name locks of changed certificates and the certificates' own events
+  /// are held back until the store was written.
+  bool batch = false;
+  /// Overrides ManagerConfig::renewal_days for this call.
+  std::optional<int> renewal_days;
+};
+
+/// What one maintain() call (or background pass) did with one managed certificate.
+struct UpkeepOutcome {
+  enum class Result {
+    not_due,         ///< stored and not due: nothing done (detail: why not)
+    obtained,        ///< not stored (or MaintainOptions::Order::obtain_all): obtained now
+    renewed,         ///< due (or renew_all): renewed now
+    would_renew,     ///< dry run: due, and would have been renewed
+    failed,          ///< obtaining or renewing failed (detail: the error); the store is as it was
+    busy,            ///< another process held its lock longer than ManagerConfig::lock_wait
+    done_elsewhere,  ///< another process stored or renewed it while this one waited for the lock
+    backing_off,     ///< obtaining failed before; not tried again before retry_in has passed
+    stopped,         ///< stop() came before it was handled
+  };
+  std::vector<std::string> names;  ///< normalised, main name first
+  Result result = Result::not_due;
+  /// Whether the certificate was stored when the pass looked (so a failure was a renewal's).
+  bool stored = false;
+  std::string detail;
+  /// obtained, renewed: the new certificate as stored.
+  std::optional<IssuedCertificate> issued;
+  /// failed (obtaining), backing_off: how long until obtaining it is tried again. A failed
+  /// renewal's backoff is kept with the stored certificate (RenewalState) and reported as not_due
+  /// until it ends.
+  std::chrono::milliseconds retry_in{0};
+};
+
+/// Called after each pass of the background work with what it did and the wait before the next.
+using PassCallback = std::function<void(const std::vector<UpkeepOutcome>& outcomes,
+                                        std::chrono::milliseconds next_pass)>;
+
 struct ManagerConfig {
   acme::ClientOptions acme;
   std::string email;  ///< contact for the account; may be empty
@@ -82,15 +157,19 @@ struct ManagerConfig {
   std::chrono::seconds check_interval{std::chrono::hours(12)};
   int renewal_days = kDefaultRenewalDays;
   OnDemandPolicy on_demand;
-};
-
-/// A certificate just obtained, as stored, and what it says.
-struct IssuedCertificate {
-  CertificateRecord record;
-  CertificateInfo info;
+  /// How long obtaining or renewing a certificate waits for another holder (another process,
+  /// another node) of the store's lock for its name; then the certificate is left for a later
+  /// pass (UpkeepOutcome::Result::busy).
+  std::chrono::milliseconds lock_wait{std::chrono::minutes(2)};
+  /// Told after each pass of the background work (start()); see PassCallback.
+  PassCallback on_pass;
 };
 
 /// Thread-safe: several obtain() calls may run at once (they share one ACME client).
+///
+/// A CertManager is one resolver's account at one CA plus the one maintenance engine of the
+/// library: the certificates it manages are obtained, renewed and served by the same code
+/// whether start()'s thread, maintain() (a cron job's pass) or an embedding proxy drives it.
 class CertManager {
  public:
   /// Throws Error(config) when the config lacks a store.
@@ -165,6 +244,23 @@ class CertManager {
   /// renewed when due. Names are validated at once (Error(invalid_input)). Calling it again with
   /// the same main name replaces that entry's names. Thread-safe, also after start().
   void manage(const std::vector<std::string>& names);
+  /// The same with this certificate's own choices (solvers, key type, profile, events).
+  void manage(ManagedCertificate certificate);
+  /// Replaces every managed certificate by these (a reloaded configuration). A certificate
+  /// managed before with the same names keeps the backoff of its failures. Validates every
+  /// entry first and changes nothing when one is invalid (Error(invalid_input)).
+  void set_managed(const std::vector<ManagedCertificate>& certificates);
+  /// The operator's "fixed it": forgets the failures of certificates never obtained (their
+  /// backoff) and, after start(), checks at once.
+  void retry_now();
+
+  /// One pass over the managed certificates on the calling thread, as the background work does
+  /// after start(), with these options: missing ones are obtained, due ones renewed, each under
+  /// the store's lock for its name and after reading the store again (another process or node
+  /// may have done it meanwhile). Returns each certificate's outcome, ordered by main name.
+  /// Failures of single certificates are outcomes, not exceptions; a store that cannot be read
+  /// at all throws. Runs alongside the background work safely (the name locks serialise them).
+  std::vector<UpkeepOutcome> maintain(const MaintainOptions& options = {});
 
   /// Starts the background thread: fills certificates() from the store, obtains missing managed
   /// certificates, renews due ones, and repeats every check_interval. Failures are logged,

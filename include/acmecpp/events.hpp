@@ -12,6 +12,8 @@
 
 namespace acmecpp {
 
+struct CertificateRecord;
+
 enum class CertificateEventType { issued, renewed, failed };
 
 /// "issued", "renewed", "failed" (the value of ACMECPP_EVENT).
@@ -24,6 +26,9 @@ struct CertificateEvent {
   /// The new certificate's expiry (issued, renewed); unset for failures.
   std::optional<std::chrono::system_clock::time_point> not_after;
   std::string error;  ///< why it failed (failed only); never holds secrets
+  /// The certificate as stored (issued, renewed), valid during the callback only; null for
+  /// failures.
+  const CertificateRecord* certificate = nullptr;
 };
 
 /// Called on the thread that ran obtain()/renew(); an exception it throws is caught and logged,

@@ -46,6 +46,10 @@ struct Metrics {
   std::size_t bad_nonce_retries = 0;
 };
 
+/// The figures of several long-lived CertManagers (say one per resolver) as one snapshot:
+/// certificates in the order of `parts`, counts added up, the latest check.
+Metrics merge_metrics(const std::vector<Metrics>& parts);
+
 /// The metrics in the Prometheus text exposition format 0.0.4 (one "# HELP" and "# TYPE" line
 /// per family, label values escaped). Families, all prefixed "acmecpp_":
 /// - certificate_not_after_timestamp_seconds{resolver,name} (gauge): expiry, Unix time

@@ -65,6 +65,10 @@ class NameLock {
 
 /// Keeps accounts and certificates per resolver (a named ACME configuration, as in Traefik).
 /// Implementations are safe to use from several threads and, where they say so, processes.
+///
+/// Everything the library needs from a store goes through this interface: records, per-name
+/// locks, batches and a small cache area. Nothing in the library asks which kind of store it
+/// has, so a new backend needs no change outside its own class.
 class Store {
  public:
   virtual ~Store() = default;
@@ -85,11 +89,50 @@ class Store {
   /// Removes the entry with this main name; false when there was none.
   virtual bool remove_certificate(const std::string& resolver, const std::string& main) = 0;
   /// The exclusive right to order or renew the certificate `main` of `resolver`, shared with
-  /// every process using this store, so that one name is ordered once. nullptr when another
-  /// holder keeps it longer than `timeout`.
+  /// every process (or node) using this store, so that one name is ordered once. `main` is
+  /// compared as given: callers pass normalised (lower-case) names. nullptr when another holder
+  /// keeps it longer than `timeout`.
   virtual std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                               std::chrono::milliseconds timeout) = 0;
+
+  /// Batches: changes made between begin_batch() and the matching commit_batch() may be written
+  /// together, once, instead of one write each (a store that writes every change at once, or
+  /// has nothing to gain, keeps these defaults, which do nothing). Readers of this object see
+  /// the changes at once; other processes may see them only after the commit, and a crash may
+  /// lose them. Batches nest: the outermost commit writes. Use Store::Batch rather than calling
+  /// these directly.
+  virtual void begin_batch() {}
+  /// Writes what the batch changed, once, if anything. Throws Error(storage) when it cannot be
+  /// written; the changes are then kept and written by the next change or commit.
+  virtual void commit_batch() {}
+  /// Writes what the open batch changed so far and keeps the batch open (a long batch writes now
+  /// and then, so that a crash loses little). Throws as commit_batch() does.
+  virtual void flush_batch() {}
+
+  /// A small cache area for what the library keeps between processes to save requests (the
+  /// CA's directory); never secrets. `key`: lower-case letters, digits, '.', '-' and '_'
+  /// (Error(invalid_input) otherwise). A cache never fails its user: a value that cannot be read is
+  /// nullopt, one that cannot be written is simply not kept. The defaults keep nothing.
+  virtual std::optional<std::string> load_cached(const std::string& key) const;
+  virtual void save_cached(const std::string& key, const std::string& value) noexcept;
+
+  /// begin_batch() for as long as it lives; commit() writes and reports failures, the
+  /// destructor commits too but can only swallow them.
+  class Batch {
+   public:
+    explicit Batch(Store& store);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    void commit();
+
+   private:
+    Store* store_;
+  };
 };
+
+/// Error(invalid_input) unless `key` is a valid key of Store's cache area.
+void check_cache_key(const std::string& key);
 
 /// Traefik's acme.json. Every change is a locked read-modify-write of the whole file: an advisory
 /// lock (flock on "<path>.lock") serialises processes, the new content goes to a temporary file
@@ -124,30 +167,16 @@ class AcmeJsonStore : public Store {
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;
 
-  /// Defers writing until commit_batch() (see above). Batches nest: the outermost commit writes.
-  void begin_batch();
-  /// Writes what the batch changed, once, if anything. Throws Error(storage) when the file
-  /// cannot be written; the changes are then kept and written by the next change or commit.
-  void commit_batch();
-  /// Writes what the open batch changed so far, once, and keeps the batch open (a long batch
-  /// writes now and then, so that a crash loses little). Throws as commit_batch() does.
-  void flush_batch();
+  /// Batches as Store describes them: one locked read-modify-write for the whole batch.
+  void begin_batch() override;
+  void commit_batch() override;
+  void flush_batch() override;
+  /// "<path>.<key>", written atomically without fsync (a cache), mode 0644: cache values are
+  /// public information, such as the CA's directory.
+  std::optional<std::string> load_cached(const std::string& key) const override;
+  void save_cached(const std::string& key, const std::string& value) noexcept override;
   /// How many times this object has replaced the file (for tests and diagnostics).
   std::size_t files_written() const;
-
-  /// begin_batch() for as long as it lives; commit() writes and reports failures, the
-  /// destructor commits too but can only swallow them.
-  class Batch {
-   public:
-    explicit Batch(AcmeJsonStore& store);
-    ~Batch();
-    Batch(const Batch&) = delete;
-    Batch& operator=(const Batch&) = delete;
-    void commit();
-
-   private:
-    AcmeJsonStore* store_;
-  };
 
  private:
   struct Impl;

@@ -104,7 +104,7 @@ struct Client::Impl {
       : options(std::move(opts)), http(std::make_shared<CountingTransport>(std::move(transport))) {}
 
   std::optional<DirectoryCache> directory_cache() const {
-    if (options.directory_cache.empty() || options.directory_cache_max_age.count() <= 0) {
+    if (!options.directory_cache.load || options.directory_cache_max_age.count() <= 0) {
       return std::nullopt;
     }
     return DirectoryCache(options.directory_cache, options.directory_cache_max_age);

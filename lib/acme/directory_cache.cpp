@@ -1,10 +1,5 @@
 #include "acme/directory_cache.hpp"
 
-#include <fstream>
-#include <sstream>
-
-#include "core/atomic_write.hpp"
-
 namespace acmecpp::acme {
 namespace {
 
@@ -12,23 +7,20 @@ std::int64_t to_unix_seconds(DirectoryCache::Time time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) return std::nullopt;
-  return text.str();
-}
-
 }  // namespace
 
-DirectoryCache::DirectoryCache(std::string path, std::chrono::seconds max_age)
-    : path_(std::move(path)), max_age_(max_age) {}
+DirectoryCache::DirectoryCache(ClientOptions::DirectoryCacheIo io, std::chrono::seconds max_age)
+    : io_(std::move(io)), max_age_(max_age) {}
 
 std::optional<nlohmann::json> DirectoryCache::load(const std::string& directory_url,
                                                    Time now) const {
-  const auto text = read_file(path_);
+  if (!io_.load) return std::nullopt;
+  std::optional<std::string> text;
+  try {
+    text = io_.load();
+  } catch (...) {
+    return std::nullopt;  // a cache never fails its user
+  }
   if (!text) return std::nullopt;
   const auto entry = nlohmann::json::parse(*text, nullptr, false);
   if (!entry.is_object()) return std::nullopt;
@@ -50,11 +42,7 @@ void DirectoryCache::save(const std::string& directory_url, const nlohmann::json
     const nlohmann::json entry = {{"directory_url", directory_url},
                                   {"fetched_at", to_unix_seconds(now)},
                                   {"directory", body}};
-    // Public information, readable like any cache. Not durable: after a power loss the file may
-    // be empty or partial, which load() takes for no entry (one request for the directory),
-    // while two fsyncs on every save would slow each run that fetched the directory.
-    core::write_file_atomically(path_, entry.dump() + "\n",
-                                {0644, core::TempFileName::hidden, /*durable=*/false});
+    if (io_.save) io_.save(entry.dump() + "\n");
   } catch (...) {
     // Error(storage) or out of memory: the cache is just not written this time.
   }

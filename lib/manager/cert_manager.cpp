@@ -8,6 +8,7 @@
 #include "crypto/jose.hpp"
 #include "manager/authorization_flow.hpp"
 #include "manager/chain_selection.hpp"
+#include "manager/issuer.hpp"
 #include "manager/logger.hpp"
 #include "manager/metrics_counters.hpp"
 #include "manager/order_options.hpp"
@@ -31,11 +32,11 @@ std::vector<std::string> contacts_for(const std::string& email) {
   return {"mailto:" + email};
 }
 
-/// Where a store's process keeps the ACME directory between runs: beside acme.json, so that each
-/// store (and each test's temporary store) has its own. Other stores get no cache.
-std::string directory_cache_beside(const Store& store) {
-  const auto* file_store = dynamic_cast<const AcmeJsonStore*>(&store);
-  return file_store ? file_store->path() + ".directory.json" : std::string();
+/// The ACME directory kept in the store's cache area between processes.
+acme::ClientOptions::DirectoryCacheIo directory_cache_in(const std::shared_ptr<Store>& store) {
+  constexpr const char* kKey = "directory.json";
+  return {[store] { return store->load_cached(kKey); },
+          [store](const std::string& text) { store->save_cached(kKey, text); }};
 }
 
 /// A deactivated account is never used again (the server refuses it for good).
@@ -46,7 +47,7 @@ bool is_deactivated(const AccountRecord& record) {
 
 }  // namespace
 
-struct CertManager::Impl {
+struct CertManager::Impl : manager::Issuer {
   ManagerConfig config;
   manager::Logger log;
   acme::Client client;
@@ -185,8 +186,8 @@ struct CertManager::Impl {
   /// server that says that one was already replaced (by another client, or an earlier attempt
   /// whose result was lost) gets the order again without "replaces" (RFC 9773 section 5).
   acme::Order place_order(const std::vector<acme::Identifier>& ids,
-                          const std::optional<std::string>& replaces) {
-    auto options = manager::order_options_for(client.directory(), config.profile);
+                          const std::optional<std::string>& replaces, const std::string& profile) {
+    auto options = manager::order_options_for(client.directory(), profile);
     options.replaces = replaces;
     if (!replaces) return new_order_with_account(ids, options);
     try {
@@ -200,26 +201,32 @@ struct CertManager::Impl {
     return new_order_with_account(ids, options);
   }
 
-  IssuedCertificate obtain(const std::vector<std::string>& requested) {
+  IssuedCertificate obtain(const std::vector<std::string>& requested,
+                           const ManagedCertificate& choices) override {
     return with_events(requested, CertificateEventType::issued, [&] {
-      return issue(requested, config.key_type, std::nullopt, CertificateRecord{}.store);
+      return issue(requested, choices.key_type.value_or(config.key_type), std::nullopt,
+                   CertificateRecord{}.store, choices);
     });
   }
 
+  /// The solvers and per-name challenge types for one certificate: its own over the manager's.
+  manager::SolverChoice solver_choice(const ManagedCertificate& choices) const {
+    manager::SolverChoice choice{choices.solvers.empty() ? config.solvers : choices.solvers,
+                                 config.challenge_for_name, config.challenge_preference};
+    for (const auto& [name, type] : choices.challenge_for_name) choice.per_name[name] = type;
+    return choice;
+  }
+
   IssuedCertificate issue(const std::vector<std::string>& requested, KeyType key_type,
-                          const std::optional<std::string>& replaces,
-                          const std::string& tls_store) {
+                          const std::optional<std::string>& replaces, const std::string& tls_store,
+                          const ManagedCertificate& choices) {
     const auto names = normalize_dns_names(requested);
     std::vector<acme::Identifier> ids;
     for (const auto& n : names) ids.push_back(acme::Identifier{"dns", n});
-    auto order = place_order(ids, replaces);
+    auto order = place_order(ids, replaces, choices.profile.value_or(config.profile));
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
-      manager::complete_authorizations(
-          client, order,
-          manager::SolverChoice{config.solvers, config.challenge_for_name,
-                                config.challenge_preference},
-          log);
+      manager::complete_authorizations(client, order, solver_choice(choices), log);
     } else if (order.status != "ready") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
@@ -257,7 +264,12 @@ struct CertManager::Impl {
     try {
       IssuedCertificate issued = action();
       counters.count(type, true);
-      notify({type, issued.record.names(), config.resolver, issued.info.not_after, {}});
+      notify({type,
+              issued.record.names(),
+              config.resolver,
+              issued.info.not_after,
+              {},
+              &issued.record});
       return issued;
     } catch (const std::exception& e) {
       counters.count(type, false);
@@ -285,7 +297,8 @@ struct CertManager::Impl {
     }
   }
 
-  IssuedCertificate renew(const CertificateRecord& current) {
+  IssuedCertificate renew(const CertificateRecord& current,
+                          const ManagedCertificate& choices) override {
     try {
       return with_events(current.names(), CertificateEventType::renewed, [&] {
         const KeyType key_type = PrivateKey::from_pem(current.key_pem).type();
@@ -293,7 +306,7 @@ struct CertManager::Impl {
         if (!client.directory().renewal_info.empty()) {
           if (auto id = ari_id(current.certificate_pem); !id.empty()) replaces = id;
         }
-        return issue(current.names(), key_type, replaces, current.store);
+        return issue(current.names(), key_type, replaces, current.store, choices);
       });
     } catch (const std::exception& e) {
       record_failure(current, e.what());
@@ -339,8 +352,10 @@ struct CertManager::Impl {
     return state;
   }
 
+  void pass_done() noexcept override { counters.checked(std::chrono::system_clock::now()); }
+
   RenewalDecision check_renewal(const CertificateRecord& certificate,
-                                std::chrono::system_clock::time_point now, int days) {
+                                std::chrono::system_clock::time_point now, int days) override {
     counters.checked(std::chrono::system_clock::now());  // `now` may be a simulated time
     const auto info = parse_certificate(certificate.certificate_pem);
     const RenewalState state = current_renewal_state(certificate, now);
@@ -419,8 +434,8 @@ struct CertManager::Impl {
 
 CertManager::CertManager(ManagerConfig config) {
   if (!config.store) throw Error(ErrorKind::config, "CertManager needs a store");
-  if (config.acme.directory_cache.empty()) {
-    config.acme.directory_cache = directory_cache_beside(*config.store);
+  if (!config.acme.directory_cache.load && !config.acme.directory_cache.save) {
+    config.acme.directory_cache = directory_cache_in(config.store);
   }
   // Names in challenge_for_name are compared with the server's identifiers: A-labels, lower-case.
   std::map<std::string, std::string> per_name;
@@ -429,7 +444,7 @@ CertManager::CertManager(ManagerConfig config) {
   config.challenge_for_name = std::move(per_name);
   impl_ = std::make_unique<Impl>(std::move(config));
   impl_->serving = std::make_unique<manager::Serving>(
-      *this, impl_->config, impl_->log,
+      *impl_, impl_->config, impl_->log,
       [impl = impl_.get()](const CertificateEvent& event) { impl->notify(event); });
 }
 
@@ -443,11 +458,11 @@ acme::Account CertManager::ensure_account(AccountCheck check, bool* created) {
 }
 
 IssuedCertificate CertManager::obtain(const std::vector<std::string>& names) {
-  return impl_->obtain(names);
+  return impl_->obtain(names, ManagedCertificate{});
 }
 
 IssuedCertificate CertManager::renew(const CertificateRecord& current) {
-  return impl_->renew(current);
+  return impl_->renew(current, ManagedCertificate{});
 }
 
 RenewalDecision CertManager::check_renewal(const CertificateRecord& certificate,
@@ -487,7 +502,25 @@ Metrics CertManager::metrics() const {
 }
 
 void CertManager::manage(const std::vector<std::string>& names) {
-  impl_->serving->manage(names);
+  ManagedCertificate certificate;
+  certificate.names = names;
+  impl_->serving->manage(std::move(certificate));
+}
+
+void CertManager::manage(ManagedCertificate certificate) {
+  impl_->serving->manage(std::move(certificate));
+}
+
+void CertManager::set_managed(const std::vector<ManagedCertificate>& certificates) {
+  impl_->serving->set_managed(certificates);
+}
+
+void CertManager::retry_now() {
+  impl_->serving->retry_now();
+}
+
+std::vector<UpkeepOutcome> CertManager::maintain(const MaintainOptions& options) {
+  return impl_->serving->maintain(options);
 }
 
 void CertManager::start() {

@@ -1,32 +1,41 @@
 #pragma once
-// One pass of the manager's background work over its managed certificates: a certificate that is
-// not stored is obtained, a stored one is renewed when due, and whatever is current is published
-// to the serving cache (an atomic swap: handshakes never wait for any of this).
+// The library's one maintenance engine: a pass over the managed certificates, as start()'s
+// thread runs it periodically, maintain() runs it once (acmectl renew from cron, issue --batch),
+// and acmectl run through start(). A certificate that is not stored is obtained, a stored one is
+// renewed when due, each under the store's lock for its name and after reading the store again
+// (another process or node may have done it meanwhile: the certificate then counts as done
+// elsewhere when the stored certificate is no longer the one this pass looked at). While the
+// manager serves (after start()), whatever is current is published to the serving cache (an
+// atomic swap: handshakes never wait for any of this).
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "acmecpp/cert_manager.hpp"
+#include "manager/batch_completion.hpp"
+#include "manager/issuer.hpp"
 #include "manager/logger.hpp"
 #include "manager/managed_certificates.hpp"
 
 namespace acmecpp::manager {
 
-/// Everything a pass works with; the references outlive the pass.
+/// Everything a pass works with; the references outlive the engine.
 struct UpkeepContext {
-  CertManager& manager;
+  Issuer& issuer;
   Store& store;
   std::string resolver;
   CertificateCache& cache;
   ManagedCertificates& managed;
   std::chrono::seconds check_interval;
   int renewal_days;
+  std::chrono::milliseconds lock_wait;
   Logger log;
   /// Reports failures that obtain() and renew() do not report themselves (an unreadable stored
-  /// certificate, a store that refuses a lock).
+  /// certificate, a store that refuses a lock) to ManagerConfig::on_event.
   CertificateEventCallback notify;
 };
 
@@ -44,22 +53,35 @@ class CertificateUpkeep {
  public:
   explicit CertificateUpkeep(UpkeepContext context) : context_(std::move(context)) {}
 
-  /// Keeps every managed certificate (stopping between entries when asked); returns the wait
-  /// before the next pass. Failures of single entries are logged, reported and backed off; only
-  /// a store that cannot be read at all throws.
-  std::chrono::milliseconds pass(const std::atomic<bool>& stop_requested);
+  struct PassResult {
+    std::vector<UpkeepOutcome> outcomes;  ///< one per managed certificate, by main name
+    std::chrono::milliseconds next_pass;  ///< see next_pass_delay()
+  };
+
+  /// Keeps every managed certificate (those not yet handled when `stop_requested` turns true
+  /// come back as stopped). Failures of single certificates are outcomes; only a store that
+  /// cannot be read at all throws. With `publish`, current certificates go to the cache.
+  PassResult pass(const MaintainOptions& options, const std::atomic<bool>& stop_requested,
+                  bool publish);
 
  private:
   using Delay = std::chrono::milliseconds;
+  struct Step;  // one certificate in one pass
 
-  Delay keep(const ManagedEntry& entry, const std::vector<CertificateRecord>& stored);
-  Delay obtain_missing(const ManagedEntry& entry);
-  Delay renew_if_due(const ManagedEntry& entry, const CertificateRecord& record);
-  Delay renew_locked(const ManagedEntry& entry, const CertificateRecord& record);
+  UpkeepOutcome keep(Step& step);
+  UpkeepOutcome obtain(Step& step);
+  UpkeepOutcome renew(Step& step, const CertificateRecord& record);
+  UpkeepOutcome renew_locked(Step& step, const CertificateRecord& record);
+  /// The certificate is stored: tells its own event sink (now, or once a batch was written) and
+  /// releases its lock (now, or with the batch).
+  void succeeded(Step& step, CertificateEventType type, const IssuedCertificate& issued,
+                 std::unique_ptr<NameLock> lock);
+  /// Tells the certificate's own event sink of a failure.
+  void failed(Step& step, const std::string& message);
+  UpkeepOutcome unexpected_failure(Step& step, const std::string& message);
   /// Publishes `record` unless the cache already serves this certificate for its main name.
-  void publish_if_changed(const CertificateRecord& record);
-  void publish(const CertificateRecord& record);
-  Delay after_failure(const ManagedEntry& entry, const std::string& message, bool reported);
+  void publish_if_changed(const Step& step, const CertificateRecord& record);
+  void publish(const Step& step, const CertificateRecord& record);
 
   UpkeepContext context_;
 };

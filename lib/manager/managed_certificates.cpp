@@ -3,20 +3,73 @@
 #include "acmecpp/names.hpp"
 
 namespace acmecpp::manager {
+namespace {
+
+/// Names and per-name challenge types as the server's identifiers are compared: A-labels, lower
+/// case. Throws Error(invalid_input) for an invalid name or an empty list.
+ManagedCertificate normalized(ManagedCertificate spec) {
+  spec.names = normalize_dns_names(spec.names);
+  std::map<std::string, std::string> per_name;
+  for (const auto& [name, type] : spec.challenge_for_name) {
+    per_name[normalize_dns_name(name)] = type;
+  }
+  spec.challenge_for_name = std::move(per_name);
+  return spec;
+}
+
+}  // namespace
 
 std::vector<std::string> ManagedCertificates::manage(const std::vector<std::string>& names) {
-  auto normalized = normalize_dns_names(names);  // throws before anything changes
+  ManagedCertificate spec;
+  spec.names = names;
+  return manage(std::move(spec));
+}
+
+std::vector<std::string> ManagedCertificates::manage(ManagedCertificate spec) {
+  spec = normalized(std::move(spec));  // throws before anything changes
+  auto names = spec.names;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto& entry = entries_[normalized.front()];
-  if (entry.names != normalized) {
-    for (const auto& name : entry.names) {
+  put(std::move(spec));
+  return names;
+}
+
+void ManagedCertificates::replace_all(const std::vector<ManagedCertificate>& specs) {
+  std::vector<ManagedCertificate> checked;
+  checked.reserve(specs.size());
+  for (const auto& spec : specs) checked.push_back(normalized(spec));  // all, before any change
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::map<std::string, ManagedEntry> kept;
+  for (auto& spec : checked) {
+    const auto found = entries_.find(spec.names.front());
+    ManagedEntry entry;
+    if (found != entries_.end() && found->second.spec.names == spec.names) {
+      entry.backoff = found->second.backoff;  // same certificate: its failures still count
+    }
+    entry.spec = std::move(spec);
+    kept[entry.main()] = std::move(entry);
+  }
+  entries_ = std::move(kept);
+  name_uses_.clear();
+  for (const auto& [main, entry] : entries_) {
+    for (const auto& name : entry.names()) ++name_uses_[name];
+  }
+}
+
+void ManagedCertificates::forget_failures() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [main, entry] : entries_) entry.backoff.record_success();
+}
+
+void ManagedCertificates::put(ManagedCertificate spec) {
+  auto& entry = entries_[spec.names.front()];
+  if (entry.spec.names != spec.names) {
+    for (const auto& name : entry.spec.names) {
       if (--name_uses_[name] == 0) name_uses_.erase(name);
     }
-    for (const auto& name : normalized) ++name_uses_[name];
-    entry.names = normalized;
+    for (const auto& name : spec.names) ++name_uses_[name];
     entry.backoff = AttemptBackoff{};  // new names: earlier failures say nothing about them
   }
-  return normalized;
+  entry.spec = std::move(spec);
 }
 
 std::vector<ManagedEntry> ManagedCertificates::entries() const {
@@ -40,7 +93,7 @@ std::size_t ManagedCertificates::size() const {
 ManagedEntry* ManagedCertificates::find(const std::vector<std::string>& names) {
   if (names.empty()) return nullptr;
   const auto it = entries_.find(names.front());
-  return it != entries_.end() && it->second.names == names ? &it->second : nullptr;
+  return it != entries_.end() && it->second.spec.names == names ? &it->second : nullptr;
 }
 
 void ManagedCertificates::record_failure(const std::vector<std::string>& names,

@@ -52,3 +52,25 @@ Metrics MetricsCounters::snapshot(const Store& store, const std::string& resolve
 }
 
 }  // namespace acmecpp::manager
+
+namespace acmecpp {
+
+Metrics merge_metrics(const std::vector<Metrics>& parts) {
+  Metrics all;
+  for (const auto& part : parts) {
+    all.certificates.insert(all.certificates.end(), part.certificates.begin(),
+                            part.certificates.end());
+    all.issuances.success += part.issuances.success;
+    all.issuances.failure += part.issuances.failure;
+    all.renewals.success += part.renewals.success;
+    all.renewals.failure += part.renewals.failure;
+    if (part.last_check && (!all.last_check || *part.last_check > *all.last_check)) {
+      all.last_check = part.last_check;
+    }
+    for (const auto& [result, count] : part.acme_requests) all.acme_requests[result] += count;
+    all.bad_nonce_retries += part.bad_nonce_retries;
+  }
+  return all;
+}
+
+}  // namespace acmecpp

@@ -6,38 +6,96 @@
 namespace acmecpp::manager {
 namespace {
 
-/// How long an on-demand issuance waits for another process ordering the same name; it runs on
-/// a pool thread, not on the handshake's.
-constexpr std::chrono::seconds kOnDemandLockWait{60};
-
 bool still_valid(const CertificateRecord& record) {
   return parse_certificate(record.certificate_pem).not_after > std::chrono::system_clock::now();
 }
 
 }  // namespace
 
-Serving::Serving(CertManager& manager, const ManagerConfig& config, Logger log,
+Serving::Serving(Issuer& issuer, const ManagerConfig& config, Logger log,
                  CertificateEventCallback notify)
-    : manager_(manager),
+    : issuer_(issuer),
       store_(config.store),
       resolver_(config.resolver),
       policy_(config.on_demand),
+      lock_wait_(config.lock_wait),
+      on_pass_(config.on_pass),
       log_(log),
-      upkeep_(UpkeepContext{manager, *config.store, config.resolver, *cache_, managed_,
-                            config.check_interval, config.renewal_days, log, std::move(notify)}),
+      upkeep_(UpkeepContext{issuer, *config.store, config.resolver, *cache_, managed_,
+                            config.check_interval, config.renewal_days, config.lock_wait, log,
+                            std::move(notify)}),
       on_demand_(
           config.on_demand, [this](const std::string& name) { return issue_on_demand(name); },
           [this](const std::string& name) { return managed_.names(name); }, log),
-      worker_([this](const std::atomic<bool>& stop) { return upkeep_.pass(stop); }, log) {}
+      worker_([this](const std::atomic<bool>& stop) { return background_pass(stop); }, log) {}
 
 Serving::~Serving() {
   stop();
 }
 
-void Serving::manage(const std::vector<std::string>& names) {
-  const auto normalized = managed_.manage(names);
+void Serving::manage(ManagedCertificate certificate) {
+  const auto normalized = managed_.manage(std::move(certificate));
   log_(LogLevel::debug, "managing {} ({} name(s))", normalized.front(), normalized.size());
   if (worker_.running()) worker_.wake();  // obtain it now, not at the next check
+}
+
+void Serving::set_managed(const std::vector<ManagedCertificate>& certificates) {
+  managed_.replace_all(certificates);
+  if (worker_.running()) worker_.wake();
+}
+
+void Serving::retry_now() {
+  managed_.forget_failures();
+  if (worker_.running()) worker_.wake();
+}
+
+std::vector<UpkeepOutcome> Serving::maintain(const MaintainOptions& options) {
+  const std::atomic<bool> never{false};
+  return upkeep_.pass(options, never, worker_.running()).outcomes;
+}
+
+std::chrono::milliseconds Serving::background_pass(const std::atomic<bool>& stop_requested) {
+  auto result = upkeep_.pass(MaintainOptions{}, stop_requested, /*publish=*/true);
+  if (on_pass_) {
+    try {
+      on_pass_(result.outcomes, result.next_pass);
+    } catch (const std::exception& e) {
+      log_(LogLevel::error, "pass callback failed: {}", e.what());
+    } catch (...) {
+      log_(LogLevel::error, "pass callback failed");
+    }
+  } else {
+    for (const auto& outcome : result.outcomes) log_outcome(outcome);
+  }
+  return result.next_pass;
+}
+
+void Serving::log_outcome(const UpkeepOutcome& outcome) const {
+  using Result = UpkeepOutcome::Result;
+  const std::string& main = outcome.names.front();
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(outcome.retry_in).count();
+  switch (outcome.result) {
+    case Result::obtained:
+      return log_(LogLevel::info, "obtained the certificate for {}", main);
+    case Result::renewed:
+      return log_(LogLevel::info, "renewed the certificate for {}", main);
+    case Result::failed:
+      if (outcome.retry_in.count() > 0) {
+        return log_(LogLevel::error, "keeping the certificate for {} failed (next try in {} s): {}",
+                    main, seconds, outcome.detail);
+      }
+      return log_(LogLevel::error, "renewing {} failed (the current certificate stays served): {}",
+                  main, outcome.detail);
+    case Result::busy:
+    case Result::done_elsewhere:
+      return log_(LogLevel::info, "{}: {}; looking again later", main, outcome.detail);
+    case Result::backing_off:
+      return log_(LogLevel::debug, "{} failed before; next try in {} s", main, seconds);
+    case Result::not_due:
+    case Result::would_renew:
+    case Result::stopped:
+      return;
+  }
 }
 
 void Serving::start() {
@@ -82,7 +140,7 @@ std::shared_ptr<const ServingCertificate> Serving::certificate_for(std::string_v
 }
 
 std::shared_ptr<const ServingCertificate> Serving::issue_on_demand(const std::string& name) {
-  const auto lock = store_->lock_name(resolver_, name, kOnDemandLockWait);
+  const auto lock = store_->lock_name(resolver_, name, lock_wait_);
   if (!lock) {
     throw Error(ErrorKind::storage, "another process holds the store's lock for " + name);
   }
@@ -93,7 +151,9 @@ std::shared_ptr<const ServingCertificate> Serving::issue_on_demand(const std::st
       return publish(*stored, names);
     }
   }
-  return publish(manager_.obtain(names).record, names);
+  ManagedCertificate choices;
+  choices.names = names;
+  return publish(issuer_.obtain(names, choices).record, names);
 }
 
 std::shared_ptr<const ServingCertificate> Serving::publish(const CertificateRecord& record,

@@ -1,8 +1,9 @@
 #pragma once
-// What a CertManager does for a TLS server (the "serving" half of cert_manager.hpp): the cache
-// handshakes read, the managed certificates, the background thread that keeps them, and
-// on-demand issuance. CertManager owns one and forwards manage/start/stop/certificates/
-// certificate_for to it.
+// What a CertManager keeps and serves (the upkeep and serving half of cert_manager.hpp): the
+// managed certificates, the maintenance engine (CertificateUpkeep) that maintain() and the
+// background thread run, the cache handshakes read, and on-demand issuance. CertManager owns one
+// and forwards manage/maintain/start/stop/certificates/certificate_for to it. It knows the
+// manager only as an Issuer.
 
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "acmecpp/cert_manager.hpp"
 #include "manager/background_worker.hpp"
 #include "manager/certificate_upkeep.hpp"
+#include "manager/issuer.hpp"
 #include "manager/logger.hpp"
 #include "manager/managed_certificates.hpp"
 #include "manager/on_demand.hpp"
@@ -20,15 +22,17 @@ namespace acmecpp::manager {
 
 class Serving {
  public:
-  /// `manager` obtains and renews; it must outlive this object (its owner stops this first).
-  Serving(CertManager& manager, const ManagerConfig& config, Logger log,
-          CertificateEventCallback notify);
+  /// `issuer` obtains and renews; it must outlive this object (its owner stops this first).
+  Serving(Issuer& issuer, const ManagerConfig& config, Logger log, CertificateEventCallback notify);
   /// stop()
   ~Serving();
   Serving(const Serving&) = delete;
   Serving& operator=(const Serving&) = delete;
 
-  void manage(const std::vector<std::string>& names);
+  void manage(ManagedCertificate certificate);
+  void set_managed(const std::vector<ManagedCertificate>& certificates);
+  void retry_now();
+  std::vector<UpkeepOutcome> maintain(const MaintainOptions& options);
   void start();
   void stop();
   std::shared_ptr<const CertificateCache> certificates() const { return cache_; }
@@ -43,11 +47,16 @@ class Serving {
   std::shared_ptr<const ServingCertificate> issue_on_demand(const std::string& name);
   std::shared_ptr<const ServingCertificate> publish(const CertificateRecord& record,
                                                     const std::vector<std::string>& names);
+  /// One pass of the background thread: the outcomes go to on_pass, or to the log without one.
+  std::chrono::milliseconds background_pass(const std::atomic<bool>& stop_requested);
+  void log_outcome(const UpkeepOutcome& outcome) const;
 
-  CertManager& manager_;
+  Issuer& issuer_;
   const std::shared_ptr<Store> store_;
   const std::string resolver_;
   const OnDemandPolicy policy_;
+  const std::chrono::milliseconds lock_wait_;
+  const PassCallback on_pass_;
   const Logger log_;
   const std::shared_ptr<CertificateCache> cache_ = std::make_shared<CertificateCache>();
   ManagedCertificates managed_;

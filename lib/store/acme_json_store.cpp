@@ -8,11 +8,14 @@
 #include <cctype>
 #include <cerrno>
 #include <ctime>
+#include <fstream>
 #include <functional>
 #include <mutex>
+#include <sstream>
 #include <utility>
 
 #include "acmecpp/store.hpp"
+#include "core/atomic_write.hpp"
 #include "core/system_error.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
@@ -24,15 +27,6 @@ namespace acmecpp {
 
 using store::AcmeJsonDocument;
 using store::FileLock;
-
-std::vector<CertificateRecord> Store::certificates_named(const std::string& resolver,
-                                                         const std::string& main) const {
-  std::vector<CertificateRecord> named;
-  for (auto& record : certificates(resolver)) {
-    if (store::equal_ignoring_case(record.main, main)) named.push_back(std::move(record));
-  }
-  return named;
-}
 
 /// True when the file was modified less than a second ago (or, by its clock, in the future).
 bool modified_recently(const store::FileStamp& stamp) {
@@ -213,22 +207,27 @@ std::size_t AcmeJsonStore::files_written() const {
   return impl_->writes;
 }
 
-AcmeJsonStore::Batch::Batch(AcmeJsonStore& store) : store_(&store) {
-  store.begin_batch();
+std::optional<std::string> AcmeJsonStore::load_cached(const std::string& key) const {
+  check_cache_key(key);
+  std::ifstream in(impl_->path + "." + key, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in.good() && !in.eof()) return std::nullopt;
+  return text.str();
 }
 
-AcmeJsonStore::Batch::~Batch() {
-  if (store_ == nullptr) return;
+void AcmeJsonStore::save_cached(const std::string& key, const std::string& value) noexcept {
   try {
-    store_->commit_batch();
-  } catch (const std::exception&) {
-    // Unseen by design: commit() is where a caller learns of a failed write.
+    check_cache_key(key);
+    // Cached values are public information (the CA's directory), readable like any cache. Not
+    // durable: after a power loss the file may be empty or partial, which its reader takes
+    // for no entry, while two fsyncs on every save would slow each short-lived process.
+    core::write_file_atomically(impl_->path + "." + key, value,
+                                {0644, core::TempFileName::hidden, /*durable=*/false});
+  } catch (...) {
+    // Error(storage), an invalid key or out of memory: the cache is just not written this time.
   }
-}
-
-void AcmeJsonStore::Batch::commit() {
-  AcmeJsonStore* store = std::exchange(store_, nullptr);
-  if (store != nullptr) store->commit_batch();
 }
 
 }  // namespace acmecpp

@@ -53,7 +53,7 @@ TEST_CASE("managed set: names normalised, one entry per main name, replaced by a
   managed.manage({"example.test", "api.example.test"});
   const auto entries = managed.entries();
   REQUIRE(entries.size() == 2);
-  CHECK(entries[0].names == std::vector<std::string>{"example.test", "api.example.test"});
+  CHECK(entries[0].names() == std::vector<std::string>{"example.test", "api.example.test"});
   CHECK(entries[1].main() == "other.test");
   CHECK(managed.names("api.example.test"));
   CHECK_FALSE(managed.names("www.example.test"));
@@ -75,7 +75,7 @@ TEST_CASE("managed set: invalid names are refused and change nothing") {
   ManagedCertificates managed;
   managed.manage({"keep.test"});
   CHECK_THROWS_AS(managed.manage({"good.test", "bad_name.test"}), Error);
-  CHECK_THROWS_AS(managed.manage({}), Error);
+  CHECK_THROWS_AS(managed.manage(std::vector<std::string>{}), Error);
   try {
     managed.manage({"-bad.test"});
     FAIL("no exception");
