@@ -16,6 +16,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp {
 
@@ -44,14 +45,6 @@ std::string printable(std::string_view text) {
   throw Error(ErrorKind::invalid_input, "invalid DNS name \"" + printable(input) + "\": " + rule);
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return lowered;
-}
-
 std::vector<std::string_view> split_labels(std::string_view name) {
   std::vector<std::string_view> labels;
   std::size_t start = 0;
@@ -66,7 +59,7 @@ std::vector<std::string_view> split_labels(std::string_view name) {
 bool needs_idna(std::string_view name) {
   const bool non_ascii = std::any_of(name.begin(), name.end(),
                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  return non_ascii || lower_ascii(name).find("xn--") != std::string::npos;
+  return non_ascii || core::ascii_lower(name).find("xn--") != std::string::npos;
 }
 
 struct Idn2Free {
@@ -83,7 +76,7 @@ std::string to_a_labels(std::string_view input, std::string_view name) {
     refuse(input, std::string("it is not a valid internationalised name (IDNA2008/UTS#46): ") +
                       idn2_strerror(rc));
   }
-  return lower_ascii(converted);
+  return core::ascii_lower(converted);
 }
 
 bool is_ldh(char c) {
@@ -157,7 +150,7 @@ std::string normalize_dns_name(std::string_view input) {
     if (label.empty()) refuse(input, "it has an empty label (two dots in a row, or a leading dot)");
   }
 
-  const std::string ascii = needs_idna(name) ? to_a_labels(input, name) : lower_ascii(name);
+  const std::string ascii = needs_idna(name) ? to_a_labels(input, name) : core::ascii_lower(name);
   const std::vector<std::string_view> labels = split_labels(ascii);
   for (const std::string_view label : labels) check_label(input, label);
   refuse_ipv4_like(input, labels);

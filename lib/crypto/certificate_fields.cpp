@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 #include "core/base64.hpp"
 #include "crypto/key_family.hpp"
 
@@ -228,8 +229,7 @@ std::string decode_serial_hex(const DerSpan& serial) {
   std::string digits = text.substr(negative ? 1 : 0);
   const auto first_significant = digits.find_first_not_of('0');
   digits = first_significant == std::string::npos ? "0" : digits.substr(first_significant);
-  for (char& c : digits) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return (negative ? "-" : "") + digits;
+  return (negative ? "-" : "") + core::ascii_lower(digits);
 }
 
 std::string serial_content_octets(const DerSpan& serial) {

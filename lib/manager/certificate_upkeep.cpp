@@ -1,11 +1,11 @@
 #include "manager/certificate_upkeep.hpp"
 
-#include <strings.h>
 #include <algorithm>
 #include <set>
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/renewal.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -20,16 +20,9 @@ constexpr Delay kLockWait = std::chrono::seconds(2);
 constexpr Delay kBusyRetry = std::chrono::minutes(1);
 constexpr Delay kMinimumDelay = std::chrono::seconds(1);
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return text;
-}
-
 std::set<std::string> lowered_set(const std::vector<std::string>& names) {
   std::set<std::string> set;
-  for (const auto& name : names) set.insert(lower(name));
+  for (const auto& name : names) set.insert(core::ascii_lower(name));
   return set;
 }
 
@@ -43,9 +36,10 @@ Delay until(TimePoint moment, TimePoint now) {
 std::optional<CertificateRecord> stored_for(const std::vector<CertificateRecord>& stored,
                                             const std::vector<std::string>& names) {
   const auto wanted = lowered_set(names);
-  const auto main = lower(names.front());
+  const auto main = core::ascii_lower(names.front());
   for (const auto& record : stored) {
-    if (lower(record.main) == main && lowered_set(record.names()) == wanted) return record;
+    if (core::ascii_lower(record.main) == main && lowered_set(record.names()) == wanted)
+      return record;
   }
   return std::nullopt;
 }
@@ -137,7 +131,7 @@ Delay CertificateUpkeep::renew_locked(const ManagedEntry& entry, const Certifica
 void CertificateUpkeep::publish_if_changed(const CertificateRecord& record) {
   const auto served = context_.cache.find(record.main);
   const auto stored_serial = parse_certificate(record.certificate_pem).serial_hex;
-  if (served && ::strcasecmp(served->serial_hex.c_str(), stored_serial.c_str()) == 0) return;
+  if (served && core::equal_ignoring_ascii_case(served->serial_hex, stored_serial)) return;
   publish(record);
 }
 

@@ -13,11 +13,11 @@
 #include <utility>
 
 #include "acmecpp/store.hpp"
+#include "core/ascii.hpp"
 #include "core/system_error.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
-#include "store/json_members.hpp"
 #include "store/private_file.hpp"
 
 namespace acmecpp {
@@ -29,7 +29,7 @@ std::vector<CertificateRecord> Store::certificates_named(const std::string& reso
                                                          const std::string& main) const {
   std::vector<CertificateRecord> named;
   for (auto& record : certificates(resolver)) {
-    if (store::equal_ignoring_case(record.main, main)) named.push_back(std::move(record));
+    if (core::equal_ignoring_ascii_case(record.main, main)) named.push_back(std::move(record));
   }
   return named;
 }
