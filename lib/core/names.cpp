@@ -17,6 +17,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
 #include "core/ascii.hpp"
+#include "core/c_handle.hpp"
 
 namespace acmecpp {
 
@@ -62,16 +63,12 @@ bool needs_idna(std::string_view name) {
   return non_ascii || core::ascii_lower(name).find("xn--") != std::string::npos;
 }
 
-struct Idn2Free {
-  void operator()(char* p) const noexcept { idn2_free(p); }
-};
-
 /// U-labels to A-labels (and validation of existing A-labels); see the note at the top.
 std::string to_a_labels(std::string_view input, std::string_view name) {
   char* converted = nullptr;
   const int rc = idn2_to_ascii_8z(std::string(name).c_str(), &converted,
                                   IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-  const std::unique_ptr<char, Idn2Free> owner(converted);
+  const core::CHandle<char, idn2_free> owner(converted);
   if (rc != IDN2_OK || !converted) {
     refuse(input, std::string("it is not a valid internationalised name (IDNA2008/UTS#46): ") +
                       idn2_strerror(rc));

@@ -78,7 +78,7 @@ T* decode(Decode d2i, const DerSpan& span, const char* what) {
   return value;
 }
 
-using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<ASN1_INTEGER_free>>;
+using Asn1IntegerPtr = core::CHandle<ASN1_INTEGER, ASN1_INTEGER_free>;
 
 /// Bits of a positive INTEGER's content octets, as BN_num_bits counts them.
 int integer_bits(const Element& integer) {
