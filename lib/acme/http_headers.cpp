@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/ascii.hpp"
+
 namespace acmecpp::acme {
 namespace {
 
@@ -14,11 +16,6 @@ std::string trim(const std::string& s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 /// Splits a Link header value into single links, respecting <...> and quoted strings.
@@ -48,7 +45,9 @@ bool link_has_rel(const std::string& params, const std::string& rel) {
   while (std::getline(in, param, ';')) {
     param = trim(param);
     const auto eq = param.find('=');
-    if (eq == std::string::npos || lower(trim(param.substr(0, eq))) != "rel") continue;
+    if (eq == std::string::npos ||
+        !core::equal_ignoring_ascii_case(trim(param.substr(0, eq)), "rel"))
+      continue;
     std::string value = trim(param.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
@@ -56,7 +55,7 @@ bool link_has_rel(const std::string& params, const std::string& rel) {
     std::istringstream rels(value);
     std::string one;
     while (rels >> one) {
-      if (lower(one) == lower(rel)) return true;
+      if (core::equal_ignoring_ascii_case(one, rel)) return true;
     }
   }
   return false;

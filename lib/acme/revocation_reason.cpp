@@ -1,7 +1,6 @@
-#include <cctype>
-
 #include "acmecpp/error.hpp"
 #include "acmecpp/revocation.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp {
 namespace {
@@ -19,7 +18,7 @@ std::string letters_lowered(std::string_view text) {
   std::string folded;
   for (const char c : text) {
     if (c == '-' || c == '_') continue;
-    folded += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    folded += core::ascii_lower(c);
   }
   return folded;
 }

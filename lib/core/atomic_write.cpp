@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "core/c_handle.hpp"
 #include "core/system_error.hpp"
 #include "core/unique_fd.hpp"
 
@@ -99,10 +100,6 @@ void sync_directory(const std::string& directory) {
   if (::fsync(fd.get()) != 0) throw storage_error_from_errno("cannot fsync directory", directory);
 }
 
-struct DirCloser {
-  void operator()(DIR* dir) const { ::closedir(dir); }
-};
-
 bool is_temp_file(std::string_view entry, std::string_view prefix) {
   return entry.size() == prefix.size() + kRandomPart.size() &&
          entry.substr(0, prefix.size()) == prefix;
@@ -120,7 +117,7 @@ void write_file_atomically(const std::string& path, std::string_view content,
 
 void remove_stale_temp_files(const std::string& path, TempFileName style) {
   const SplitPath target = split(path);
-  std::unique_ptr<DIR, DirCloser> dir(::opendir(target.directory.c_str()));
+  CHandle<DIR, ::closedir> dir(::opendir(target.directory.c_str()));
   if (!dir) return;
   const std::string prefix = temp_file_prefix(target.file_name, style);
   while (const dirent* entry = ::readdir(dir.get())) {

@@ -16,6 +16,8 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "core/ascii.hpp"
+#include "core/c_handle.hpp"
 
 namespace acmecpp {
 
@@ -44,14 +46,6 @@ std::string printable(std::string_view text) {
   throw Error(ErrorKind::invalid_input, "invalid DNS name \"" + printable(input) + "\": " + rule);
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return lowered;
-}
-
 std::vector<std::string_view> split_labels(std::string_view name) {
   std::vector<std::string_view> labels;
   std::size_t start = 0;
@@ -66,24 +60,20 @@ std::vector<std::string_view> split_labels(std::string_view name) {
 bool needs_idna(std::string_view name) {
   const bool non_ascii = std::any_of(name.begin(), name.end(),
                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  return non_ascii || lower_ascii(name).find("xn--") != std::string::npos;
+  return non_ascii || core::ascii_lower(name).find("xn--") != std::string::npos;
 }
-
-struct Idn2Free {
-  void operator()(char* p) const noexcept { idn2_free(p); }
-};
 
 /// U-labels to A-labels (and validation of existing A-labels); see the note at the top.
 std::string to_a_labels(std::string_view input, std::string_view name) {
   char* converted = nullptr;
   const int rc = idn2_to_ascii_8z(std::string(name).c_str(), &converted,
                                   IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-  const std::unique_ptr<char, Idn2Free> owner(converted);
+  const core::CHandle<char, idn2_free> owner(converted);
   if (rc != IDN2_OK || !converted) {
     refuse(input, std::string("it is not a valid internationalised name (IDNA2008/UTS#46): ") +
                       idn2_strerror(rc));
   }
-  return lower_ascii(converted);
+  return core::ascii_lower(converted);
 }
 
 bool is_ldh(char c) {
@@ -157,7 +147,7 @@ std::string normalize_dns_name(std::string_view input) {
     if (label.empty()) refuse(input, "it has an empty label (two dots in a row, or a leading dot)");
   }
 
-  const std::string ascii = needs_idna(name) ? to_a_labels(input, name) : lower_ascii(name);
+  const std::string ascii = needs_idna(name) ? to_a_labels(input, name) : core::ascii_lower(name);
   const std::vector<std::string_view> labels = split_labels(ascii);
   for (const std::string_view label : labels) check_label(input, label);
   refuse_ipv4_like(input, labels);

@@ -42,7 +42,7 @@ std::string encode_der(Encode encode, Object* object, const char* what) {
   return std::string(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
 }
 
-using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, OpenSslDeleter<AUTHORITY_KEYID_free>>;
+using AuthorityKeyIdPtr = core::CHandle<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
 
 std::string authority_key_identifier(const DerSpan& extensions) {
   const DerSpan value = find_extension_value(extensions, NID_authority_key_identifier);

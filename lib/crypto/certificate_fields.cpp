@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 #include "core/base64.hpp"
 #include "crypto/key_family.hpp"
 
@@ -77,7 +78,7 @@ T* decode(Decode d2i, const DerSpan& span, const char* what) {
   return value;
 }
 
-using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<ASN1_INTEGER_free>>;
+using Asn1IntegerPtr = core::CHandle<ASN1_INTEGER, ASN1_INTEGER_free>;
 
 /// Bits of a positive INTEGER's content octets, as BN_num_bits counts them.
 int integer_bits(const Element& integer) {
@@ -228,8 +229,7 @@ std::string decode_serial_hex(const DerSpan& serial) {
   std::string digits = text.substr(negative ? 1 : 0);
   const auto first_significant = digits.find_first_not_of('0');
   digits = first_significant == std::string::npos ? "0" : digits.substr(first_significant);
-  for (char& c : digits) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return (negative ? "-" : "") + digits;
+  return (negative ? "-" : "") + core::ascii_lower(digits);
 }
 
 std::string serial_content_octets(const DerSpan& serial) {

@@ -1,11 +1,10 @@
 #include "crypto/key_family.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+
+#include "core/ascii.hpp"
 
 namespace acmecpp::crypto {
 namespace {
@@ -22,12 +21,6 @@ std::string ec_group_name(const EVP_PKEY* key) {
 int curve_nid(const std::string& group_name) {
   const int nid = OBJ_txt2nid(group_name.c_str());
   return nid != NID_undef ? nid : EC_curve_nist2nid(group_name.c_str());
-}
-
-std::string to_lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 }  // namespace
@@ -58,9 +51,10 @@ std::string describe_key_type(const EVP_PKEY* key) {
     case KeyFamily::other:
       break;
   }
-  if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC) return "ec-" + to_lower(ec_group_name(key));
+  if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
+    return "ec-" + core::ascii_lower(ec_group_name(key));
   const char* name = EVP_PKEY_get0_type_name(key);
-  return name != nullptr ? to_lower(name) : "unknown";
+  return name != nullptr ? core::ascii_lower(name) : "unknown";
 }
 
 int ec_field_bytes(KeyFamily family) {

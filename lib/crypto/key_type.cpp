@@ -1,10 +1,9 @@
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/key.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp {
 namespace {
@@ -26,13 +25,6 @@ constexpr std::array<KeyTypeNames, 5> kKeyTypeNames{{
     {KeyType::rsa4096, "rsa4096", "4096", "RSA4096"},
 }};
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 const KeyTypeNames& names_of(KeyType type) {
   for (const auto& names : kKeyTypeNames) {
     if (names.type == type) return names;
@@ -49,7 +41,7 @@ std::string to_string(KeyType type) {
 
 KeyType parse_key_type(std::string_view text) {
   for (const auto& names : kKeyTypeNames) {
-    if (equals_ignoring_case(text, names.cli)) return names.type;
+    if (core::equal_ignoring_ascii_case(text, names.cli)) return names.type;
   }
   throw Error(ErrorKind::invalid_input,
               "unknown key type \"" + std::string(text) +
@@ -64,8 +56,8 @@ std::optional<KeyType> from_traefik_key_type(std::string_view text) {
   // lego upper-cases before comparing (certcrypto.ToKeyType), so case does not matter here either.
   // "8192"/"RSA8192" are valid for Traefik but acmecpp does not generate such keys: nullopt.
   for (const auto& names : kKeyTypeNames) {
-    if (equals_ignoring_case(text, names.lego) ||
-        equals_ignoring_case(text, names.traefik_config)) {
+    if (core::equal_ignoring_ascii_case(text, names.lego) ||
+        core::equal_ignoring_ascii_case(text, names.traefik_config)) {
       return names.type;
     }
   }

@@ -12,34 +12,27 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "core/c_handle.hpp"
+
 namespace acmecpp::crypto {
 
-template <auto Free>
-struct OpenSslDeleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-
-using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO_free_all>>;
-using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX_free>>;
-using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
-using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ_free>>;
-using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<X509_NAME_free>>;
-using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION_free>>;
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
-using Asn1OctetStringPtr =
-    std::unique_ptr<ASN1_OCTET_STRING, OpenSslDeleter<ASN1_OCTET_STRING_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpenSslDeleter<ECDSA_SIG_free>>;
-using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
-using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OpenSslDeleter<ASN1_TIME_free>>;
-using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpenSslDeleter<GENERAL_NAME_free>>;
-using Asn1Ia5StringPtr = std::unique_ptr<ASN1_IA5STRING, OpenSslDeleter<ASN1_IA5STRING_free>>;
-using Pkcs8InfoPtr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, OpenSslDeleter<PKCS8_PRIV_KEY_INFO_free>>;
+using BioPtr = core::CHandle<BIO, BIO_free_all>;
+using BignumPtr = core::CHandle<BIGNUM, BN_free>;
+using EvpPkeyPtr = core::CHandle<EVP_PKEY, EVP_PKEY_free>;
+using EvpPkeyCtxPtr = core::CHandle<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using EvpMdCtxPtr = core::CHandle<EVP_MD_CTX, EVP_MD_CTX_free>;
+using X509Ptr = core::CHandle<X509, X509_free>;
+using X509ReqPtr = core::CHandle<X509_REQ, X509_REQ_free>;
+using X509NamePtr = core::CHandle<X509_NAME, X509_NAME_free>;
+using X509ExtensionPtr = core::CHandle<X509_EXTENSION, X509_EXTENSION_free>;
+using GeneralNamesPtr = core::CHandle<GENERAL_NAMES, GENERAL_NAMES_free>;
+using Asn1OctetStringPtr = core::CHandle<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
+using EcdsaSigPtr = core::CHandle<ECDSA_SIG, ECDSA_SIG_free>;
+using Asn1ObjectPtr = core::CHandle<ASN1_OBJECT, ASN1_OBJECT_free>;
+using Asn1TimePtr = core::CHandle<ASN1_TIME, ASN1_TIME_free>;
+using GeneralNamePtr = core::CHandle<GENERAL_NAME, GENERAL_NAME_free>;
+using Asn1Ia5StringPtr = core::CHandle<ASN1_IA5STRING, ASN1_IA5STRING_free>;
+using Pkcs8InfoPtr = core::CHandle<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
 
 /// Buffers OpenSSL allocates for us (PEM_read_bio, i2d_*, BN_bn2hex) go back through OPENSSL_free.
 struct OpenSslBufferDeleter {

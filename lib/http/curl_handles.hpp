@@ -5,19 +5,13 @@
 
 #include <curl/curl.h>
 
+#include "core/c_handle.hpp"
+
 namespace acmecpp::http {
 
-template <auto Free>
-struct CurlDeleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-
-using CurlEasyPtr = std::unique_ptr<CURL, CurlDeleter<curl_easy_cleanup>>;
-using CurlSharePtr = std::unique_ptr<CURLSH, CurlDeleter<curl_share_cleanup>>;
-using CurlSlistPtr = std::unique_ptr<curl_slist, CurlDeleter<curl_slist_free_all>>;
+using CurlEasyPtr = core::CHandle<CURL, curl_easy_cleanup>;
+using CurlSharePtr = core::CHandle<CURLSH, curl_share_cleanup>;
+using CurlSlistPtr = core::CHandle<curl_slist, curl_slist_free_all>;
 
 /// Runs curl_global_init exactly once per process (it is not thread-safe itself, so every path
 /// that creates a handle goes through here first). Throws Error(network) if it fails.

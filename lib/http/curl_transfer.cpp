@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "acmecpp/error.hpp"
-#include "http/header_name.hpp"
+#include "core/ascii.hpp"
 #include "http/response_collector.hpp"
 
 namespace acmecpp::http {
@@ -37,8 +37,10 @@ void set_option(CURL* easy, CURLoption option, Value value) {
 }
 
 bool has_header(const Headers& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& header) { return same_header_name(header.first, name); });
+  // Header names compare case-insensitively (RFC 9110 section 5.1).
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
+    return core::equal_ignoring_ascii_case(header.first, name);
+  });
 }
 
 void append(CurlSlistPtr& list, const std::string& line) {

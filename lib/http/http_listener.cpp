@@ -1,6 +1,5 @@
 #include "http/http_listener.hpp"
 
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -10,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -32,71 +30,8 @@ constexpr std::chrono::milliseconds kAcceptPause{50};
 constexpr int kDrainChunksPerTurn = 16;
 constexpr std::size_t kChunkBytes = 4096;
 
-class ResolverCategory : public std::error_category {
- public:
-  const char* name() const noexcept override { return "getaddrinfo"; }
-  std::string message(int code) const override { return gai_strerror(code); }
-};
-
 bool would_block(int error) {
   return error == EAGAIN || error == EWOULDBLOCK;
-}
-
-// ---- binding -------------------------------------------------------------------------------
-
-using AddrInfoPtr = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
-
-AddrInfoPtr resolve_passive(const std::string& host, std::uint16_t port) {
-  addrinfo hints{};
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const int result = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (result == EAI_SYSTEM) throw std::system_error(errno, std::generic_category(), host);
-  if (result != 0) throw std::system_error(result, resolver_category(), host);
-  return AddrInfoPtr(found, freeaddrinfo);
-}
-
-/// A non-blocking socket listening on `address`, or the errno of the step that failed.
-std::pair<core::UniqueFd, int> try_listen(const addrinfo& address) {
-  core::UniqueFd socket(::socket(
-      address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, address.ai_protocol));
-  if (!socket) return {core::UniqueFd(), errno};
-  // SO_REUSEADDR alone: a restart works while old connections sit in TIME_WAIT, yet a port that
-  // another socket listens on is an error. Never SO_REUSEPORT, which would let a second process
-  // share the port unnoticed and receive half of the requests.
-  const int yes = 1;
-  if (setsockopt(socket.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) != 0 ||
-      bind(socket.get(), address.ai_addr, address.ai_addrlen) != 0 ||
-      // The largest backlog: a CA validating 50 names opens some 150 connections at once.
-      listen(socket.get(), SOMAXCONN) != 0) {
-    return {core::UniqueFd(), errno};
-  }
-  return {std::move(socket), 0};
-}
-
-/// The first of the addresses that can be listened on. When none can, the first failure is
-/// reported, except that "address in use" wins: it is the one an operator must hear about.
-core::UniqueFd listen_on_first(const addrinfo* addresses) {
-  int reported = 0;
-  for (const addrinfo* address = addresses; address != nullptr; address = address->ai_next) {
-    auto [socket, error] = try_listen(*address);
-    if (socket) return std::move(socket);
-    if (reported == 0 || error == EADDRINUSE) reported = error;
-  }
-  throw std::system_error(reported != 0 ? reported : EADDRNOTAVAIL, std::generic_category(),
-                          "cannot listen");
-}
-
-std::uint16_t local_port(int fd) {
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) return 0;
-  if (bound.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
-  }
-  return ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
 }
 
 core::UniqueFd make_wake_fd() {
@@ -466,19 +401,13 @@ void ServeLoop::accept_pending() {
 
 }  // namespace
 
-const std::error_category& resolver_category() noexcept {
-  static const ResolverCategory category;
-  return category;
-}
-
 HttpListener::HttpListener(const std::string& host, std::uint16_t port, RequestHandler handler,
                            ListenerLimits limits)
-    : socket_(listen_on_first(resolve_passive(host, port).get())),
-      port_(local_port(socket_.get())),
+    : listening_(core::listen_tcp(host, port, core::ListenHost::numeric_or_name)),
       wake_(make_wake_fd()) {
-  thread_ =
-      std::thread([listen_fd = socket_.get(), wake_fd = wake_.get(), handler = std::move(handler),
-                   limits] { ServeLoop(listen_fd, wake_fd, handler, limits).run(); });
+  thread_ = std::thread([listen_fd = listening_.fd.get(), wake_fd = wake_.get(),
+                         handler = std::move(handler),
+                         limits] { ServeLoop(listen_fd, wake_fd, handler, limits).run(); });
 }
 
 HttpListener::~HttpListener() {

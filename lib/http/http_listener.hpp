@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/listen_tcp.hpp"
 #include "core/unique_fd.hpp"
 
 namespace acmecpp::http {
@@ -53,9 +54,10 @@ class HttpListener {
  public:
   /// Binds host:port and serves from then on. `host` is a numeric IPv4 or IPv6 address or a name
   /// (the first of its addresses that can be bound is used); port 0 lets the kernel choose. Throws
-  /// std::system_error when it cannot listen: the code is the errno of socket/bind/listen
-  /// (generic_category, e.g. EADDRINUSE), or a getaddrinfo failure (resolver_category()), so that
-  /// callers can put `code().message()` into their own message.
+  /// std::system_error when it cannot listen (see core::listen_tcp): the code is the errno of
+  /// socket/bind/listen (generic_category, e.g. EADDRINUSE), or a getaddrinfo failure
+  /// (core::resolver_category()), so that callers can put `code().message()` into their own
+  /// message.
   HttpListener(const std::string& host, std::uint16_t port, RequestHandler handler,
                ListenerLimits limits = {});
   /// Closes the listening socket and every connection, even idle ones, and joins the thread.
@@ -64,16 +66,12 @@ class HttpListener {
   HttpListener& operator=(const HttpListener&) = delete;
 
   /// The bound port (the kernel's choice after port 0).
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return listening_.port; }
 
  private:
-  core::UniqueFd socket_;
-  std::uint16_t port_ = 0;
+  core::ListeningSocket listening_;
   core::UniqueFd wake_;  // an eventfd: written once by the destructor to end the thread's loop
   std::thread thread_;
 };
-
-/// The error category of getaddrinfo's EAI_* codes (message: gai_strerror).
-const std::error_category& resolver_category() noexcept;
 
 }  // namespace acmecpp::http

@@ -1,13 +1,12 @@
 #include "manager/certificate_upkeep.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <set>
 #include <unordered_map>
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/renewal.hpp"
+#include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
 
 namespace acmecpp::manager {
@@ -21,16 +20,9 @@ using Result = UpkeepOutcome::Result;
 constexpr Delay kBusyRetry = std::chrono::minutes(1);
 constexpr Delay kMinimumDelay = std::chrono::seconds(1);
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return text;
-}
-
 std::set<std::string> lowered_set(const std::vector<std::string>& names) {
   std::set<std::string> set;
-  for (const auto& name : names) set.insert(lower(name));
+  for (const auto& name : names) set.insert(core::ascii_lower(name));
   return set;
 }
 
@@ -46,14 +38,14 @@ using StoredIndex = std::unordered_multimap<std::string, const CertificateRecord
 StoredIndex index_of(const std::vector<CertificateRecord>& stored) {
   StoredIndex index;
   index.reserve(stored.size());
-  for (const auto& record : stored) index.emplace(lower(record.main), &record);
+  for (const auto& record : stored) index.emplace(core::ascii_lower(record.main), &record);
   return index;
 }
 
 const CertificateRecord* find_stored(const StoredIndex& index,
                                      const std::vector<std::string>& names) {
   const auto wanted = lowered_set(names);
-  const auto [first, last] = index.equal_range(lower(names.front()));
+  const auto [first, last] = index.equal_range(core::ascii_lower(names.front()));
   for (auto it = first; it != last; ++it) {
     if (lowered_set(it->second->names()) == wanted) return it->second;
   }
@@ -307,7 +299,7 @@ void CertificateUpkeep::failed(Step& step, const std::string& message) {
 void CertificateUpkeep::publish_if_changed(const Step& step, const CertificateRecord& record) {
   const auto served = context_.cache.find(record.main);
   const auto stored_serial = parse_certificate(record.certificate_pem).serial_hex;
-  if (served && ::strcasecmp(served->serial_hex.c_str(), stored_serial.c_str()) == 0) return;
+  if (served && core::equal_ignoring_ascii_case(served->serial_hex, stored_serial)) return;
   publish(step, record);
 }
 

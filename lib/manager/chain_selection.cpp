@@ -1,9 +1,8 @@
 #include "manager/chain_selection.hpp"
 
-#include <strings.h>
-
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::manager {
 
@@ -14,7 +13,7 @@ std::size_t select_chain(const std::vector<std::string>& chains_pem,
     try {
       const auto chain = parse_certificate_chain(chains_pem[i]);
       if (!chain.empty() &&
-          strcasecmp(chain.back().issuer_common_name.c_str(), preferred_issuer.c_str()) == 0) {
+          core::equal_ignoring_ascii_case(chain.back().issuer_common_name, preferred_issuer)) {
         return i;
       }
     } catch (const Error&) {

@@ -8,6 +8,7 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/export.hpp"
+#include "core/ascii.hpp"
 #include "core/atomic_write.hpp"
 
 namespace acmecpp {
@@ -80,9 +81,7 @@ ExportedFiles write_haproxy_file(const PemParts& parts, const std::filesystem::p
 }  // namespace
 
 ExportFormat parse_export_format(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lowered = core::ascii_lower(text);
   if (lowered == "pem") return ExportFormat::pem;
   if (lowered == "haproxy") return ExportFormat::haproxy;
   throw Error(ErrorKind::invalid_input,

@@ -1,16 +1,13 @@
 #include "serve/server_name.hpp"
 
+#include "core/ascii.hpp"
+
 namespace acmecpp::serve {
 
 std::string lookup_key(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string key(name);
-  // Only ASCII folds: DNS names on the wire are A-labels, and std::tolower would consult the
-  // locale on every handshake.
-  for (char& c : key) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return key;
+  // Only ASCII folds: DNS names on the wire are A-labels.
+  return core::ascii_lower(name);
 }
 
 std::string covering_wildcard(std::string_view key) {

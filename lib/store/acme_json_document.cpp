@@ -4,19 +4,12 @@
 #include <utility>
 
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 #include "store/acme_json_records.hpp"
 #include "store/json_members.hpp"
 
 namespace acmecpp::store {
 namespace {
-
-std::string lower_case(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
 
 Error layout_error(const std::string& place, const std::string& problem) {
   return Error(ErrorKind::storage, place + ": " + problem);
@@ -145,12 +138,12 @@ const std::vector<std::size_t>& AcmeJsonDocument::entries_named(const std::strin
     const Json* entries = resolver_value ? find_member(*resolver_value, "Certificates") : nullptr;
     if (entries != nullptr && entries->is_array()) {
       for (std::size_t i = 0; i < entries->size(); ++i) {
-        index[lower_case(certificate_main((*entries)[i]))].push_back(i);
+        index[core::ascii_lower(certificate_main((*entries)[i]))].push_back(i);
       }
     }
     built = name_index_.emplace(resolver, std::move(index)).first;
   }
-  const auto found = built->second.find(lower_case(main));
+  const auto found = built->second.find(core::ascii_lower(main));
   return found == built->second.end() ? none : found->second;
 }
 
@@ -196,7 +189,7 @@ void AcmeJsonDocument::set_certificate(const std::string& resolver, const Certif
   Json entry = new_certificate_object();
   write_certificate(entry, cert);
   entries.push_back(std::move(entry));
-  name_index_[resolver][lower_case(cert.main)].push_back(entries.size() - 1);
+  name_index_[resolver][core::ascii_lower(cert.main)].push_back(entries.size() - 1);
 }
 
 bool AcmeJsonDocument::remove_certificate(const std::string& resolver, std::string_view main) {
@@ -208,7 +201,8 @@ bool AcmeJsonDocument::remove_certificate(const std::string& resolver, std::stri
   const auto old_size = array.size();
   array.erase(std::remove_if(array.begin(), array.end(),
                              [main](const Json& entry) {
-                               return equal_ignoring_case(certificate_main(entry), main);
+                               return core::equal_ignoring_ascii_case(certificate_main(entry),
+                                                                      main);
                              }),
               array.end());
   return array.size() != old_size;

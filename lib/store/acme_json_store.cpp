@@ -20,7 +20,6 @@
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
 #include "store/file_lock.hpp"
-#include "store/json_members.hpp"
 #include "store/private_file.hpp"
 
 namespace acmecpp {

@@ -7,20 +7,17 @@
 #include <memory>
 
 #include "core/atomic_write.hpp"
+#include "core/c_handle.hpp"
 
 namespace acmecpp::store {
 namespace {
-
-struct MallocFree {
-  void operator()(char* memory) const { std::free(memory); }
-};
 
 // Where the content must go: through a symbolic link to its target, so that a user's link
 // (e.g. into a mounted volume) is not replaced by a regular file.
 std::string resolve_target(const std::string& path) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return path;
-  std::unique_ptr<char, MallocFree> resolved(::realpath(path.c_str(), nullptr));
+  core::CHandle<char, std::free> resolved(::realpath(path.c_str(), nullptr));
   return resolved ? std::string(resolved.get()) : path;
 }
 

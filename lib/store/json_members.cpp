@@ -1,13 +1,9 @@
 #include "store/json_members.hpp"
 
-#include <algorithm>
+#include "core/ascii.hpp"
 
 namespace acmecpp::store {
 namespace {
-
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c;
-}
 
 template <typename JsonRef>
 auto* find_last_member(JsonRef& object, std::string_view name) {
@@ -15,18 +11,12 @@ auto* find_last_member(JsonRef& object, std::string_view name) {
   Result found = nullptr;
   if (!object.is_object()) return found;
   for (auto& member : object.items()) {
-    if (equal_ignoring_case(member.key(), name)) found = &member.value();
+    if (core::equal_ignoring_ascii_case(member.key(), name)) found = &member.value();
   }
   return found;
 }
 
 }  // namespace
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
 
 const Json* find_member(const Json& object, std::string_view name) {
   return find_last_member(object, name);

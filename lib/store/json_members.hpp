@@ -9,9 +9,6 @@
 
 namespace acmecpp::store {
 
-/// True when a and b are equal ignoring ASCII case (member names and DNS names are ASCII).
-bool equal_ignoring_case(std::string_view a, std::string_view b);
-
 /// The member of `object` named `name` ignoring case, or nullptr (also when `object` is not an
 /// object). Among several matches the last wins, as with encoding/json, which assigns each
 /// matching member in turn.

@@ -1,6 +1,7 @@
 #include "store/renewal_state_json.hpp"
 
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 #include "core/rfc3339.hpp"
 #include "store/json_members.hpp"
 
@@ -93,7 +94,7 @@ Json failures_json(const RenewalState& state) {
 
 void erase_member(Json& entry) {
   for (auto it = entry.begin(); it != entry.end(); ++it) {
-    if (equal_ignoring_case(it.key(), kMember)) {
+    if (core::equal_ignoring_ascii_case(it.key(), kMember)) {
       entry.erase(it);
       return;
     }

@@ -5,7 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/store.hpp"
-#include "store/json_members.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp {
 
@@ -13,7 +13,7 @@ std::vector<CertificateRecord> Store::certificates_named(const std::string& reso
                                                          const std::string& main) const {
   std::vector<CertificateRecord> named;
   for (auto& record : certificates(resolver)) {
-    if (store::equal_ignoring_case(record.main, main)) named.push_back(std::move(record));
+    if (core::equal_ignoring_ascii_case(record.main, main)) named.push_back(std::move(record));
   }
   return named;
 }

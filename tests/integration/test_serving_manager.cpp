@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "core/ascii.hpp"
 #include "support/event_log.hpp"
 #include "support/issuing_fixture.hpp"
 
@@ -40,10 +41,7 @@ std::string serial_in_store(const IssuingFixture& f, const std::string& main) {
 }
 
 bool same_serial(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return core::equal_ignoring_ascii_case(a, b);
 }
 
 }  // namespace

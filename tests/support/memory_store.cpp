@@ -1,6 +1,7 @@
 #include "support/memory_store.hpp"
 
-#include <strings.h>
+#include "core/ascii.hpp"
+
 #include <algorithm>
 
 namespace acmecpp::testing {
@@ -15,7 +16,7 @@ struct MemoryStore::Shared {
 namespace {
 
 bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && ::strcasecmp(a.c_str(), b.c_str()) == 0;
+  return core::equal_ignoring_ascii_case(a, b);
 }
 
 class MemoryNameLock : public NameLock {

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "acmecpp/error.hpp"
+#include "challenge/tlsalpn01/ssl_ptr.hpp"
 #include "core/unique_fd.hpp"
 
 namespace acmecpp::testing {
@@ -21,8 +22,8 @@ using core::UniqueFd;
 
 namespace {
 
-using SslCtxPtr = std::unique_ptr<SSL_CTX, crypto::OpenSslDeleter<SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, crypto::OpenSslDeleter<SSL_free>>;
+using tlsalpn01::SslCtxPtr;
+using tlsalpn01::SslPtr;
 
 UniqueFd connect_loopback(std::uint16_t port, std::chrono::milliseconds timeout) {
   UniqueFd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -44,16 +44,22 @@ Logger quiet() {
   return Logger(null_log_sink());
 }
 
+/// A worker, not yet started, whose every pass is counted and asks for `between` until the next.
+struct CountingWorker {
+  PassCounter counter;               // declared first: outlives the worker's thread
+  milliseconds between = hours(12);  // set it before start()
+  BackgroundWorker worker{[this](const std::atomic<bool>&) {
+                            counter.count();
+                            return between;
+                          },
+                          quiet()};
+};
+
 }  // namespace
 
-TEST_CASE("worker: a pass at start, the next after the wait the pass returned") {
-  PassCounter counter;
-  BackgroundWorker worker(
-      [&](const std::atomic<bool>&) {
-        counter.count();
-        return milliseconds(50);
-      },
-      quiet());
+TEST_CASE_FIXTURE(CountingWorker,
+                  "worker: a pass at start, the next after the wait the pass returned") {
+  between = milliseconds(50);
   worker.start();
   CHECK(worker.running());
   CHECK(counter.wait_for(1));
@@ -62,14 +68,8 @@ TEST_CASE("worker: a pass at start, the next after the wait the pass returned") 
   CHECK_FALSE(worker.running());
 }
 
-TEST_CASE("worker: stop() interrupts a long wait at once, stop() twice is harmless") {
-  PassCounter counter;
-  BackgroundWorker worker(
-      [&](const std::atomic<bool>&) {
-        counter.count();
-        return hours(12);
-      },
-      quiet());
+TEST_CASE_FIXTURE(CountingWorker,
+                  "worker: stop() interrupts a long wait at once, stop() twice is harmless") {
   worker.start();
   REQUIRE(counter.wait_for(1));
   const auto before = std::chrono::steady_clock::now();
@@ -79,14 +79,7 @@ TEST_CASE("worker: stop() interrupts a long wait at once, stop() twice is harmle
   CHECK(counter.value() == 1);
 }
 
-TEST_CASE("worker: wake() starts the next pass now") {
-  PassCounter counter;
-  BackgroundWorker worker(
-      [&](const std::atomic<bool>&) {
-        counter.count();
-        return hours(12);
-      },
-      quiet());
+TEST_CASE_FIXTURE(CountingWorker, "worker: wake() starts the next pass now") {
   worker.start();
   REQUIRE(counter.wait_for(1));
   worker.wake();
@@ -114,14 +107,9 @@ TEST_CASE("worker: a pass that throws is logged and the thread goes on after the
   CHECK(logged.find("store unreadable") != std::string::npos);
 }
 
-TEST_CASE("worker: start() while running throws Error(config), start() after stop() works") {
-  PassCounter counter;
-  BackgroundWorker worker(
-      [&](const std::atomic<bool>&) {
-        counter.count();
-        return hours(1);
-      },
-      quiet());
+TEST_CASE_FIXTURE(
+    CountingWorker,
+    "worker: start() while running throws Error(config), start() after stop() works") {
   worker.start();
   try {
     worker.start();

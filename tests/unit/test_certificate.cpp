@@ -20,8 +20,8 @@ using std::chrono::system_clock;
 
 namespace {
 
-using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
-using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
+using X509StorePtr = core::CHandle<X509_STORE, X509_STORE_free>;
+using X509StoreCtxPtr = core::CHandle<X509_STORE_CTX, X509_STORE_CTX_free>;
 
 // A CA (P-384) and a leaf (P-256) it signed, as the tests and a benchmark generator build them.
 struct Chain {

@@ -20,8 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-using ParamBuildPtr = std::unique_ptr<OSSL_PARAM_BLD, OpenSslDeleter<OSSL_PARAM_BLD_free>>;
-using ParamsPtr = std::unique_ptr<OSSL_PARAM, OpenSslDeleter<OSSL_PARAM_free>>;
+using ParamBuildPtr = core::CHandle<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using ParamsPtr = core::CHandle<OSSL_PARAM, OSSL_PARAM_free>;
 
 std::string to_hex(std::string_view bytes) {
   static const char* digits = "0123456789abcdef";

@@ -1,9 +1,9 @@
 #include "challenge/dns01/dns_reply.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "challenge/dns01/ldns_ptr.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::dns01 {
 namespace {
@@ -24,9 +24,7 @@ std::string character_string(const ldns_rdf* rdf) {
 }  // namespace
 
 std::string canonical_name(const std::string& name) {
-  std::string result = name;
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string result = core::ascii_lower(name);
   if (result.empty() || result.back() != '.') result += '.';
   return result;
 }

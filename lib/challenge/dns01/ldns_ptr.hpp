@@ -7,23 +7,17 @@
 #include <memory>
 #include <string>
 
+#include "core/c_handle.hpp"
+
 namespace acmecpp::dns01 {
 
-template <auto Free>
-struct LdnsDeleter {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-
-using LdnsResolverPtr = std::unique_ptr<ldns_resolver, LdnsDeleter<ldns_resolver_deep_free>>;
-using LdnsPacketPtr = std::unique_ptr<ldns_pkt, LdnsDeleter<ldns_pkt_free>>;
-using LdnsRdfPtr = std::unique_ptr<ldns_rdf, LdnsDeleter<ldns_rdf_deep_free>>;
-using LdnsRrPtr = std::unique_ptr<ldns_rr, LdnsDeleter<ldns_rr_free>>;
-using LdnsRrListPtr = std::unique_ptr<ldns_rr_list, LdnsDeleter<ldns_rr_list_deep_free>>;
+using LdnsResolverPtr = core::CHandle<ldns_resolver, ldns_resolver_deep_free>;
+using LdnsPacketPtr = core::CHandle<ldns_pkt, ldns_pkt_free>;
+using LdnsRdfPtr = core::CHandle<ldns_rdf, ldns_rdf_deep_free>;
+using LdnsRrPtr = core::CHandle<ldns_rr, ldns_rr_free>;
+using LdnsRrListPtr = core::CHandle<ldns_rr_list, ldns_rr_list_deep_free>;
 /// A string ldns allocated with malloc (ldns_rdf2str, ldns_rr_type2str, ...).
-using MallocStringPtr = std::unique_ptr<char, LdnsDeleter<std::free>>;
+using MallocStringPtr = core::CHandle<char, std::free>;
 
 /// Takes ownership of a malloc'd C string from ldns; `fallback` when ldns returned null.
 inline std::string take_string(char* text, const std::string& fallback = "") {

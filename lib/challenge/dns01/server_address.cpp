@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "acmecpp/error.hpp"
+#include "core/c_handle.hpp"
 
 namespace acmecpp::dns01 {
 namespace {
@@ -73,7 +74,7 @@ ServerAddress with_ip_address(const ServerAddress& server) {
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* found = nullptr;
   const int rc = getaddrinfo(server.host.c_str(), nullptr, &hints, &found);
-  const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(found, &freeaddrinfo);
+  const core::CHandle<addrinfo, freeaddrinfo> owner(found);
   if (rc != 0 || !found) {
     throw ChallengeError("cannot resolve DNS server name " + server.host + ": " + gai_strerror(rc));
   }

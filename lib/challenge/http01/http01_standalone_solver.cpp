@@ -9,6 +9,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
+#include "core/listen_tcp.hpp"
 #include "http/http_listener.hpp"
 
 namespace acmecpp {
@@ -31,11 +32,7 @@ struct Http01StandaloneSolver::Impl {
   void cleanup(const ChallengeTask& task) noexcept;
 
  private:
-  /// "127.0.0.1:80", or "[::]:80" for IPv6.
-  std::string where() const {
-    const bool ipv6 = address.find(':') != std::string::npos;
-    return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
-  }
+  std::string where() const { return core::host_port(address, port); }
   void start();
   void stop() noexcept { server.reset(); }
   http::ServerReply serve(const http::ServerRequest& request) const;

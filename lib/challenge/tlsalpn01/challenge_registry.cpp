@@ -1,9 +1,8 @@
 #include "challenge/tlsalpn01/challenge_registry.hpp"
 
-#include <algorithm>
-
 #include "acmecpp/error.hpp"
 #include "challenge/tlsalpn01/challenge_certificate.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::tlsalpn01 {
 namespace {
@@ -19,16 +18,10 @@ void require_presentable(const ChallengeTask& task) {
 
 }  // namespace
 
-std::string lower_case(std::string_view name) {
-  std::string lowered(name);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; });
-  return lowered;
-}
-
 void ChallengeRegistry::add(const ChallengeTask& task) {
   require_presentable(task);
-  const std::string name = lower_case(task.identifier);
+  // SNI and identifiers are A-labels, compared case-insensitively.
+  const std::string name = core::ascii_lower(task.identifier);
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = by_name_.find(name);
   if (found != by_name_.end()) {
@@ -51,7 +44,7 @@ void ChallengeRegistry::add(const ChallengeTask& task) {
 
 void ChallengeRegistry::remove(const ChallengeTask& task) noexcept {
   try {
-    const std::string name = lower_case(task.identifier);
+    const std::string name = core::ascii_lower(task.identifier);
     std::lock_guard<std::mutex> lock(mutex_);
     const auto found = by_name_.find(name);
     if (found == by_name_.end() || found->second.key_authorization != task.key_authorization) {
@@ -65,7 +58,7 @@ void ChallengeRegistry::remove(const ChallengeTask& task) noexcept {
 
 std::shared_ptr<const TlsAlpn01Certificate> ChallengeRegistry::find(
     std::string_view server_name) const {
-  const std::string name = lower_case(server_name);
+  const std::string name = core::ascii_lower(server_name);
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = by_name_.find(name);
   return found == by_name_.end() ? nullptr : found->second.certificate;

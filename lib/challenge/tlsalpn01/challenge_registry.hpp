@@ -38,7 +38,4 @@ class ChallengeRegistry {
   std::map<std::string, Presented, std::less<>> by_name_;
 };
 
-/// ASCII lower case: SNI and identifiers are A-labels, compared case-insensitively.
-std::string lower_case(std::string_view name);
-
 }  // namespace acmecpp::tlsalpn01

@@ -13,8 +13,8 @@
 
 #include "acmecpp/error.hpp"
 #include "challenge/tlsalpn01/handshake_connection.hpp"
-#include "challenge/tlsalpn01/listening_socket.hpp"
 #include "challenge/tlsalpn01/socket_wait.hpp"
+#include "core/listen_tcp.hpp"
 
 namespace acmecpp::tlsalpn01 {
 namespace {
@@ -43,6 +43,22 @@ std::pair<core::UniqueFd, core::UniqueFd> make_wake_pipe() {
   return {core::UniqueFd(ends[0]), core::UniqueFd(ends[1])};
 }
 
+/// core::listen_tcp on a numeric address (never a name, which would need the resolver), its
+/// failures as ChallengeError naming address:port and the reason, e.g. "Address already in use".
+core::ListeningSocket listen_for_challenges(const std::string& address, std::uint16_t port) {
+  const auto fail = [&](const std::string& reason) {
+    return ChallengeError("cannot listen for TLS-ALPN-01 on " + core::host_port(address, port) +
+                          ": " + reason);
+  };
+  try {
+    return core::listen_tcp(address, port, core::ListenHost::numeric);
+  } catch (const core::ListenHostError&) {
+    throw fail("the address must be a numeric IPv4 or IPv6 address");
+  } catch (const std::system_error& error) {
+    throw fail(error.code().message());
+  }
+}
+
 bool is_transient_accept_error(int error) {
   return error == EINTR || error == ECONNABORTED || error == EPROTO;
 }
@@ -51,8 +67,9 @@ bool is_transient_accept_error(int error) {
 
 HandshakeListener::HandshakeListener(const std::string& address, std::uint16_t port,
                                      SslCtxPtr context, ListenerLimits limits)
-    : context_(std::move(context)), limits_(limits), socket_(listen_tcp(address, port)) {
-  port_ = local_port(socket_.get());
+    : context_(std::move(context)),
+      limits_(limits),
+      listening_(listen_for_challenges(address, port)) {
   auto [wake_read, wake_write] = make_wake_pipe();
   wake_read_ = std::move(wake_read);
   wake_write_ = std::move(wake_write);
@@ -69,7 +86,7 @@ HandshakeListener::~HandshakeListener() {
 
 void HandshakeListener::accept_loop() {
   block_sigpipe_in_this_thread();
-  while (wait_ready(socket_.get(), POLLIN, wake_read_.get(),
+  while (wait_ready(listening_.fd.get(), POLLIN, wake_read_.get(),
                     std::chrono::steady_clock::time_point::max()) == WaitResult::ready) {
     join_finished_connections();
     accept_pending();
@@ -79,7 +96,8 @@ void HandshakeListener::accept_loop() {
 
 void HandshakeListener::accept_pending() {
   for (;;) {
-    core::UniqueFd client(accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    core::UniqueFd client(
+        accept4(listening_.fd.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) {
       if (is_transient_accept_error(errno)) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) std::this_thread::sleep_for(kAcceptFailurePause);

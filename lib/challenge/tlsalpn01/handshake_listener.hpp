@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "challenge/tlsalpn01/ssl_ptr.hpp"
+#include "core/listen_tcp.hpp"
 #include "core/unique_fd.hpp"
 
 namespace acmecpp::tlsalpn01 {
@@ -38,7 +39,7 @@ class HandshakeListener {
   HandshakeListener& operator=(const HandshakeListener&) = delete;
 
   /// The port listened on (the kernel's choice when constructed with port 0).
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return listening_.port; }
 
  private:
   struct Connection {
@@ -54,8 +55,7 @@ class HandshakeListener {
 
   SslCtxPtr context_;
   ListenerLimits limits_;
-  core::UniqueFd socket_;
-  std::uint16_t port_ = 0;
+  core::ListeningSocket listening_;
   core::UniqueFd wake_read_;  // readable once stopping: every wait in every thread watches it
   core::UniqueFd wake_write_;
   std::list<Connection> connections_;  // only the accept thread touches it

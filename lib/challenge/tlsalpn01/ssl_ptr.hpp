@@ -10,8 +10,8 @@
 
 namespace acmecpp::tlsalpn01 {
 
-using SslCtxPtr = std::unique_ptr<SSL_CTX, crypto::OpenSslDeleter<SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, crypto::OpenSslDeleter<SSL_free>>;
+using SslCtxPtr = core::CHandle<SSL_CTX, SSL_CTX_free>;
+using SslPtr = core::CHandle<SSL, SSL_free>;
 
 /// A stack of certificates owns its elements, so it is freed with pop_free (a macro).
 struct X509StackDeleter {

@@ -6,8 +6,8 @@
 #include "acmecpp/tlsalpn01.hpp"
 #include "challenge/tlsalpn01/challenge_registry.hpp"
 #include "challenge/tlsalpn01/handshake_listener.hpp"
-#include "challenge/tlsalpn01/listening_socket.hpp"
 #include "challenge/tlsalpn01/ssl_ptr.hpp"
+#include "core/listen_tcp.hpp"
 
 namespace acmecpp {
 namespace {
@@ -54,7 +54,7 @@ void TlsAlpn01StandaloneSolver::Impl::present(const ChallengeTask& task) {
   if (!listener) {
     try {
       listener = std::make_unique<tlsalpn01::HandshakeListener>(
-          address, port, make_challenge_context(responder, tlsalpn01::host_port(address, port)));
+          address, port, make_challenge_context(responder, core::host_port(address, port)));
     } catch (...) {
       responder.cleanup(task);
       throw;

@@ -3,7 +3,6 @@
 // (a wildcard and its apex) never disturb each other.
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +14,7 @@
 #include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "challenge/dns01/providers/cloudflare_api.hpp"
+#include "core/ascii.hpp"
 #include "http/http_client.hpp"
 
 namespace acmecpp {
@@ -33,13 +33,6 @@ struct RecordRef {
 /// Cloudflare names records without the root's trailing dot.
 std::string relative(const std::string& fqdn) {
   return (!fqdn.empty() && fqdn.back() == '.') ? fqdn.substr(0, fqdn.size() - 1) : fqdn;
-}
-
-bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 /// Where the zone of `name` may start, longest first. Single labels are left out: no Cloudflare
@@ -203,7 +196,8 @@ class CloudflareProvider final : public DnsProvider {
     for (const std::string& candidate : candidates) {
       const nlohmann::json zones = api_.get("/zones?name=" + url_escape(candidate), doing);
       for (const nlohmann::json& zone : array_result(zones, doing)) {
-        if (!same_name(zone.value("name", std::string()), candidate)) continue;
+        if (!core::equal_ignoring_ascii_case(zone.value("name", std::string()), candidate))
+          continue;
         const std::string status = zone.value("status", std::string());
         if (status == "active") return string_member(zone, "id", doing);
         inactive.push_back(candidate + " (" + status + ")");

@@ -1,23 +1,16 @@
 #include "challenge/dns01/providers/rfc2136_update.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "acmecpp/error.hpp"
 #include "challenge/dns01/dns_reply.hpp"
 #include "challenge/dns01/ldns_ptr.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::dns01 {
 namespace {
 
 constexpr std::size_t kMaxCharacterString = 255;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 /// "adding TXT "v" at x." / "deleting TXT "v" at x.", for messages.
 std::string describe(const TxtChange& change) {
@@ -123,7 +116,7 @@ ldns_status exchange(ldns_resolver* resolver, const ldns_pkt& update, LdnsPacket
 }  // namespace
 
 std::string tsig_algorithm_name(const std::string& algorithm) {
-  std::string name = lower(algorithm);
+  std::string name = core::ascii_lower(algorithm);
   if (!name.empty() && name.back() == '.') name.pop_back();
   if (name == "hmac-sha256" || name == "hmac-sha512" || name == "hmac-sha1") return name + ".";
   if (name == "hmac-sha384") {
