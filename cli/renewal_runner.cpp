@@ -6,6 +6,7 @@
 
 #include "certificate_view.hpp"
 #include "delivery.hpp"
+#include "printed.hpp"
 
 namespace acmectl {
 namespace {
@@ -36,7 +37,7 @@ bool holds_any_name(const acmecpp::CertificateRecord& record,
 void say(std::ostream& out, const std::string& line) {
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
-  out << line << '\n';
+  out << printed(line) << '\n';
 }
 
 Renewal::Renewal(const Context& context, const RenewOptions& options, BatchCompletion* batch)
