@@ -29,8 +29,8 @@ std::string protocol_error(Action action) {
 
 /// A plain HTTP server counting every request it gets.
 struct PlainTarget {
+  std::atomic<int> requests{0};  // first: outlives the server that counts into it
   LocalHttpServer server;
-  std::atomic<int> requests{0};
   PlainTarget() {
     server.server().set_pre_routing_handler([this](const httplib::Request&, httplib::Response& r) {
       ++requests;
@@ -118,11 +118,11 @@ TEST_CASE("an http:// directory URL is a configuration error and nothing is sent
 TEST_CASE("an HTTPS directory listing http:// URLs gets no request sent to them") {
   TestPki pki;
   PlainTarget plain;
+  std::atomic<int> ca_requests{0};
   LocalHttpServer ca(
       std::make_unique<httplib::SSLServer>(pki.server_pem().c_str(), pki.server_key().c_str()),
       "https");
   REQUIRE(ca.server().is_valid());
-  std::atomic<int> ca_requests{0};
   ca.server().Get("/dir", [&](const httplib::Request&, httplib::Response& r) {
     ++ca_requests;
     r.set_content(nlohmann::json{{"newNonce", plain.server.url("/nonce")},
