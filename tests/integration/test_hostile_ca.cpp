@@ -184,7 +184,7 @@ TEST_CASE("hostile CA: a problem with escape sequences and 7 MB of detail prints
   CHECK_MESSAGE(issue.exit_code == kExitServerProblem, describe(issue).substr(0, 4000));
   const std::string line = error_line(issue.err);
   CHECK(line.find("urn:ietf:params:acme:error:unauthorized: \\x1b[31mYour account is "
-                  "\\x1b[5mgone\\x1b[0m\\nreason:\\r\\n\\x00\\x00\\x00AAAA") != std::string::npos);
+                  "\\x1b[5mgone\\x1b[0m\\nreason:\\r\\nAAAA") != std::string::npos);
   CHECK(line.find(" more bytes]") != std::string::npos);
   CHECK(line.size() < 1500);
   CHECK_FALSE(has_control_characters(issue.err));

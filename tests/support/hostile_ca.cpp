@@ -42,8 +42,8 @@ std::optional<PrivateKey> csr_key_of(const std::string& jws_text) {
 
 std::string hostile_problem() {
   std::string detail = HostileCa::kProblemDetailStart;
-  detail += std::string("\0\0\0", 3);
   detail += std::string(7 * 1024 * 1024, 'A');
+  detail += std::string("\0\0\0 the end", 11);  // after the bulk: a NUL must not hide it
   return nlohmann::json{
       {"type", "urn:ietf:params:acme:error:unauthorized"}, {"detail", detail}, {"status", 403}}
       .dump();
