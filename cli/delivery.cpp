@@ -1,9 +1,12 @@
 #include "delivery.hpp"
 
+#include <cctype>
 #include <iostream>
+#include <string_view>
 
 #include "acmecpp/export.hpp"
 #include "acmecpp/hooks.hpp"
+#include "printed.hpp"
 
 namespace acmectl {
 namespace {
@@ -19,12 +22,11 @@ void report(const std::string& main, const acmecpp::HookResult& result) {
   std::cerr << "acmectl: error: hook for " << main << ' '
             << (result.timed_out ? "timed out and was killed"
                                  : "exited with status " + std::to_string(result.exit_code));
-  std::string tail = result.stderr_tail;
-  for (auto& c : tail) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  while (!tail.empty() && tail.back() == ' ') tail.pop_back();
-  if (!tail.empty()) std::cerr << ": " << tail;
+  std::string_view tail = result.stderr_tail;
+  while (!tail.empty() && std::isspace(static_cast<unsigned char>(tail.back())))
+    tail.remove_suffix(1);
+  // The hook's own output: escaped, so that it stays on this line and cannot drive the terminal.
+  if (!tail.empty()) std::cerr << ": " << acmecpp::printable_text(tail);
   std::cerr << " (the certificate is kept)\n";
 }
 

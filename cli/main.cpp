@@ -10,6 +10,7 @@
 #include "acmecpp/version.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "printed.hpp"
 #include "settings_source.hpp"
 
 int main(int argc, char** argv) {
@@ -104,10 +105,10 @@ int main(int argc, char** argv) {
     if (*revoke_cmd) return run_revoke(settings, revoke);
     if (*account_cmd) return run_account(settings, account_action);
   } catch (const acmecpp::Error& e) {
-    std::cerr << "acmectl: error: " << e.what() << '\n';
+    std::cerr << "acmectl: error: " << printed(e.what()) << '\n';
     return exit_code_for(e.kind());
   } catch (const std::exception& e) {
-    std::cerr << "acmectl: unexpected error: " << e.what() << '\n';
+    std::cerr << "acmectl: unexpected error: " << printed(e.what()) << '\n';
     return kUnexpected;
   }
   return kUsage;

@@ -8,6 +8,7 @@
 #include "acmecpp/http01.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 #include "dns_setup.hpp"
+#include "printed.hpp"
 
 namespace acmectl {
 namespace {
@@ -148,7 +149,7 @@ acmecpp::LogSink stderr_log_sink(const Settings& settings) {
     if (level < threshold) return;
     static std::mutex mutex;
     std::lock_guard<std::mutex> lock(mutex);
-    std::cerr << "acmectl: " << acmecpp::to_string(level) << ": " << message << '\n';
+    std::cerr << "acmectl: " << acmecpp::to_string(level) << ": " << printed(message) << '\n';
   };
 }
 

@@ -6,6 +6,7 @@
 
 #include "certificate_view.hpp"
 #include "delivery.hpp"
+#include "printed.hpp"
 
 namespace acmectl {
 namespace {
@@ -33,7 +34,7 @@ void report_failure(const acmecpp::UpkeepOutcome& outcome, const std::string& ma
 void say(std::ostream& out, const std::string& line) {
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
-  out << line << '\n';
+  out << printed(line) << '\n';
 }
 
 bool holds_any_name(const acmecpp::CertificateRecord& record,

@@ -46,7 +46,9 @@ struct Problem {
 
   /// True when type is the ACME error `name` (e.g. is("badNonce")), with or without the URN prefix.
   bool is(std::string_view name) const;
-  /// One line: "type: detail", followed by "; identifier: type: detail" for each subproblem.
+  /// One line: "type: detail", followed by "; identifier: type: detail" for each subproblem (at
+  /// most ten). Each part is passed through printable_text(): control characters escaped, at most
+  /// kPrintableTextLimit bytes each. The members themselves keep what the server sent.
   std::string summary() const;
 };
 

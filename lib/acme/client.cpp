@@ -5,10 +5,12 @@
 #include "acme/counting_transport.hpp"
 #include "acme/directory_cache.hpp"
 #include "acme/http_headers.hpp"
+#include "acme/https_url.hpp"
 #include "acme/nonce_pool.hpp"
 #include "acme/poll_schedule.hpp"
 #include "acme/resources.hpp"
 #include "acmecpp/acme_client.hpp"
+#include "acmecpp/printable.hpp"
 #include "core/base64.hpp"
 #include "crypto/ari_cert_id.hpp"
 #include "crypto/jose.hpp"
@@ -139,6 +141,7 @@ struct Client::Impl {
 
   /// The directory: fetched, else cached, else fetched now (once per client).
   const Directory& get_directory() {
+    check_https(options.directory_url);  // a cached directory must not make an http:// one pass
     std::lock_guard<std::mutex> lock(directory_mutex);
     if (fetched_directory) return *fetched_directory;
     if (!cached_directory) cached_directory = load_cached_directory();
@@ -174,7 +177,22 @@ struct Client::Impl {
     if (auto nonce = response.header("Replay-Nonce")) nonces.put(*nonce);
   }
 
+  /// The last check before a request leaves: the configured directory URL, or one the caller
+  /// passed in (an order URL kept from earlier, say), must be HTTPS too.
+  void check_https(const std::string& url) const {
+    if (is_https_url(url)) return;
+    if (url == options.directory_url) {
+      throw Error(ErrorKind::config, "the ACME directory URL \"" + printable_text(url) +
+                                         "\" is not an https:// URL: RFC 8555 section 6.1 "
+                                         "requires HTTPS for every ACME request");
+    }
+    throw Error(ErrorKind::protocol, "refusing to send an ACME request to \"" +
+                                         printable_text(url) +
+                                         "\": not an https:// URL (RFC 8555 section 6.1)");
+  }
+
   http::Response send_get(const std::string& url) {
+    check_https(url);
     ++requests;
     auto response = http->get(url);
     keep_nonce(response);
@@ -182,6 +200,7 @@ struct Client::Impl {
   }
 
   std::string new_nonce(const std::string& url) {
+    check_https(url);
     ++requests;
     const auto response = http->head(url);
     if (!is_success(response.status)) {
@@ -214,6 +233,7 @@ struct Client::Impl {
   /// the server answers badNonce. Returns any other response, whatever its status.
   http::Response signed_post_response(const std::string& url, const std::string& payload,
                                       const Signer& signer, const http::Headers& extra_headers) {
+    check_https(url);
     http::Headers headers{{"Content-Type", kJoseContentType}};
     headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
     for (int attempt = 0;; ++attempt) {
@@ -318,6 +338,7 @@ Account Client::new_account(const PrivateKey& key, const std::vector<std::string
   if (!url || url->empty()) {
     throw Error(ErrorKind::protocol, "new account response has no Location header");
   }
+  require_https_url(*url, "the new account's Location");
   auto account = parse_account(parse_json_body(response.body, "new account"), *url);
   use_account(key, account.url);
   return account;
@@ -334,6 +355,7 @@ std::optional<Account> Client::find_account(const PrivateKey& key) {
     if (!url || url->empty()) {
       throw Error(ErrorKind::protocol, "account lookup response has no Location header");
     }
+    require_https_url(*url, "the account's Location");
     auto account = parse_account(parse_json_body(response.body, "account lookup"), *url);
     use_account(key, account.url);
     return account;
@@ -366,6 +388,7 @@ Order Client::new_order(const std::vector<Identifier>& identifiers, const OrderO
   });
   const auto url = response.header("Location");
   if (!url || url->empty()) throw Error(ErrorKind::protocol, "new order response has no Location");
+  require_https_url(*url, "the new order's Location");
   return parse_order(parse_json_body(response.body, "new order"), *url);
 }
 
@@ -418,6 +441,9 @@ CertificateChain Client::download_certificate(const std::string& url) {
   chain.url = url;
   chain.pem = response.body;
   chain.alternate_urls = links_with_rel(response.headers_named("Link"), "alternate");
+  for (const auto& alternate : chain.alternate_urls) {
+    require_https_url(alternate, "an alternate chain's Link");
+  }
   return chain;
 }
 

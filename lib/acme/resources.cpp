@@ -1,5 +1,6 @@
 #include "acme/resources.hpp"
 
+#include "acme/https_url.hpp"
 #include "core/rfc3339.hpp"
 
 namespace acmecpp::acme {
@@ -93,6 +94,16 @@ Directory parse_directory(const nlohmann::json& json) {
   d.key_change = string_member(json, "keyChange");
   d.new_authz = string_member(json, "newAuthz");
   d.renewal_info = string_member(json, "renewalInfo");
+  for (const auto& [name, url] :
+       {std::pair<const char*, const std::string&>{"newNonce", d.new_nonce},
+        {"newAccount", d.new_account},
+        {"newOrder", d.new_order},
+        {"revokeCert", d.revoke_cert},
+        {"keyChange", d.key_change},
+        {"newAuthz", d.new_authz},
+        {"renewalInfo", d.renewal_info}}) {
+    require_https_url(url, std::string("the directory's ") + name);
+  }
   if (const auto meta = json.find("meta"); meta != json.end() && meta->is_object()) {
     d.terms_of_service = string_member(*meta, "termsOfService");
     d.website = string_member(*meta, "website");
@@ -120,6 +131,11 @@ Order parse_order(const nlohmann::json& json, const std::string& url) {
   order.authorizations = string_array(json, "authorizations");
   order.finalize = required_string(json, "finalize", what);
   order.certificate = string_member(json, "certificate");
+  for (const auto& authorization : order.authorizations) {
+    require_https_url(authorization, "an authorization of the " + what);
+  }
+  require_https_url(order.finalize, "the finalize URL of the " + what);
+  require_https_url(order.certificate, "the certificate URL of the " + what);
   order.error = optional_problem(json);
   return order;
 }
@@ -128,7 +144,7 @@ Challenge parse_challenge(const nlohmann::json& json) {
   require_object(json, "challenge");
   Challenge c;
   c.type = required_string(json, "type", "challenge");
-  c.url = required_string(json, "url", "challenge");
+  c.url = require_https_url(required_string(json, "url", "challenge"), "a challenge's URL");
   c.status = string_member(json, "status");
   c.token = string_member(json, "token");
   c.error = optional_problem(json);

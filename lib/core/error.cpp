@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "acmecpp/printable.hpp"
+
 namespace acmecpp {
 
 std::string_view to_string(ErrorKind kind) {
@@ -31,7 +33,9 @@ Error::Error(ErrorKind kind, const std::string& message)
 
 namespace {
 constexpr std::string_view kAcmeErrorPrefix = "urn:ietf:params:acme:error:";
-}
+/// A summary names this many subproblems, then says how many more there are.
+constexpr std::size_t kSubproblemsShown = 10;
+}  // namespace
 
 bool Problem::is(std::string_view name) const {
   std::string_view t = type;
@@ -42,14 +46,20 @@ bool Problem::is(std::string_view name) const {
   return !t.empty() && t == name;
 }
 
+// Every part comes from the server: each is escaped and bounded here, where it enters a message.
 std::string Problem::summary() const {
-  std::string text = type.empty() ? std::string("problem") : type;
-  if (!detail.empty()) text += ": " + detail;
-  for (const auto& sub : subproblems) {
+  std::string text = type.empty() ? std::string("problem") : printable_text(type);
+  if (!detail.empty()) text += ": " + printable_text(detail);
+  for (std::size_t i = 0; i < subproblems.size(); ++i) {
+    if (i == kSubproblemsShown) {
+      text += "; … and " + std::to_string(subproblems.size() - i) + " more subproblems";
+      break;
+    }
+    const Problem& sub = subproblems[i];
     text += "; ";
-    if (!sub.identifier.empty()) text += sub.identifier + ": ";
-    text += sub.type;
-    if (!sub.detail.empty()) text += ": " + sub.detail;
+    if (!sub.identifier.empty()) text += printable_text(sub.identifier) + ": ";
+    text += printable_text(sub.type);
+    if (!sub.detail.empty()) text += ": " + printable_text(sub.detail);
   }
   return text;
 }

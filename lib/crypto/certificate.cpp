@@ -33,16 +33,6 @@ std::string common_name_of(const X509_NAME* name) {
   return asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
 }
 
-std::string one_line_rfc2253(const X509_NAME* name) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  // Without ESC_MSB, non-ASCII characters stay readable UTF-8 instead of \XX escapes.
-  const unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
-  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) {
-    throw_openssl_error("cannot print certificate name");
-  }
-  return bio_to_string(bio.get());
-}
-
 std::string ip_address_text(const ASN1_OCTET_STRING* address) {
   const int family = ASN1_STRING_length(address) == 4 ? AF_INET : AF_INET6;
   if (family == AF_INET6 && ASN1_STRING_length(address) != 16) return "<malformed IP address>";

@@ -218,6 +218,16 @@ X509NamePtr decode_name(const DerSpan& name) {
   return X509NamePtr(decode<X509_NAME>(d2i_X509_NAME, name, "name"));
 }
 
+std::string one_line_rfc2253(const X509_NAME* name) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  // Without ESC_MSB, non-ASCII characters stay readable UTF-8 instead of \XX escapes.
+  const unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, flags) < 0) {
+    throw_openssl_error("cannot print certificate name");
+  }
+  return bio_to_string(bio.get());
+}
+
 std::string decode_serial_hex(const DerSpan& serial) {
   Asn1IntegerPtr integer(decode<ASN1_INTEGER>(d2i_ASN1_INTEGER, serial, "serial number"));
   BignumPtr number(ASN1_INTEGER_to_BN(integer.get(), nullptr));

@@ -38,6 +38,8 @@ CertificateFields locate_certificate_fields(std::string_view der, const std::str
 
 std::chrono::system_clock::time_point decode_time(const DerSpan& time);
 X509NamePtr decode_name(const DerSpan& name);
+/// A name as one line, RFC 2253 ("CN=...,O=..."), non-ASCII characters kept as UTF-8.
+std::string one_line_rfc2253(const X509_NAME* name);
 /// The serial as lower-case hex without leading zeros ("-" first when negative).
 std::string decode_serial_hex(const DerSpan& serial);
 /// The serial INTEGER's content octets (what ARI's certificate ID encodes).

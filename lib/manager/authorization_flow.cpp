@@ -7,6 +7,7 @@
 #include <future>
 
 #include "acmecpp/error.hpp"
+#include "acmecpp/printable.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -118,7 +119,7 @@ void check_valid(const Work& work, const acme::Authorization& result) {
   if (result.status == "valid") return;
   const Problem problem = failure_problem(result, work.task.type);
   throw ChallengeError(work.task.type + " for " + display_name(work.authz) + " failed" +
-                           (problem.detail.empty() ? "" : ": " + problem.detail),
+                           (problem.detail.empty() ? "" : ": " + printable_text(problem.detail)),
                        problem);
 }
 

@@ -5,6 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "crypto/issued_chain.hpp"
 #include "crypto/jose.hpp"
 #include "manager/authorization_flow.hpp"
 #include "manager/chain_selection.hpp"
@@ -239,6 +240,7 @@ struct CertManager::Impl : manager::Issuer {
     record.certificate_pem = download_preferred_chain(order);
     record.key_pem = cert_key.to_pem();
     record.store = tls_store;
+    crypto::check_issued_chain(record.certificate_pem, cert_key, names);  // else nothing is stored
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
     config.store->save_certificate(config.resolver, record);
     log(LogLevel::info, "certificate for {} stored (serial {})", record.main,

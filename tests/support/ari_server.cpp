@@ -2,27 +2,16 @@
 
 #include <httplib.h>
 
-#include <thread>
-
 #include "acmecpp/error.hpp"
 #include "core/base64.hpp"
 #include "core/rfc3339.hpp"
+#include "support/pebble_forward.hpp"
 
 namespace acmecpp::testing {
 namespace {
 
 constexpr const char* kRenewalInfoPath = "/renewal-info";
 const std::string kProblemType = "application/problem+json";
-
-// Response headers an ACME client reads, passed back from Pebble as they came.
-constexpr const char* kForwardedHeaders[] = {"Replay-Nonce", "Location", "Link", "Retry-After",
-                                             "Cache-Control"};
-
-std::string path_of(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  const auto path_start = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  return path_start == std::string::npos ? "/" : url.substr(path_start);
-}
 
 nlohmann::json problem(const std::string& type, const std::string& detail, int status) {
   return {{"type", "urn:ietf:params:acme:error:" + type}, {"detail", detail}, {"status", status}};
@@ -31,11 +20,8 @@ nlohmann::json problem(const std::string& type, const std::string& detail, int s
 }  // namespace
 
 struct AriServer::State {
-  const PebbleEnv* pebble = nullptr;
+  PebbleForwarder pebble;
   std::vector<std::string> profiles;
-  httplib::SSLServer server;
-  std::thread thread;
-  int port = 0;
 
   mutable std::mutex mutex;
   std::optional<AriWindow> window;
@@ -44,52 +30,13 @@ struct AriServer::State {
   std::vector<std::string> renewal_requests;
   std::string new_order_path;
 
-  explicit State(const PebbleEnv& env)
-      : pebble(&env),
-        server((env.state_dir() / "certs" / "cert.pem").c_str(),
-               (env.state_dir() / "certs" / "key.pem").c_str()) {}
-
-  std::unique_ptr<httplib::SSLClient> upstream() const {
-    auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", pebble->ports().acme);
-    client->set_ca_cert_path(pebble->ca_bundle().c_str());
-    client->enable_server_certificate_verification(true);
-    return client;
-  }
-
-  // Pebble derives every URL it returns, and the JWS "url" it expects, from the Host header.
-  static httplib::Headers forwarded_request_headers(const httplib::Request& req) {
-    httplib::Headers headers{{"Host", req.get_header_value("Host")}};
-    for (const char* name : {"Accept"}) {
-      if (req.has_header(name)) headers.emplace(name, req.get_header_value(name));
-    }
-    return headers;
-  }
-
-  static void copy_response(const httplib::Result& result, httplib::Response& res) {
-    if (!result) {
-      res.status = 502;
-      res.set_content("proxy: Pebble did not answer", "text/plain");
-      return;
-    }
-    res.status = result->status;
-    for (const char* name : kForwardedHeaders) {
-      const auto range = result->headers.equal_range(name);
-      for (auto it = range.first; it != range.second; ++it) res.headers.emplace(name, it->second);
-    }
-    res.set_content(result->body, result->get_header_value("Content-Type").c_str());
-  }
-
   void get(const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind(std::string(kRenewalInfoPath) + "/", 0) == 0) {
       serve_renewal_info(req, res);
       return;
     }
-    auto client = upstream();
-    const auto headers = forwarded_request_headers(req);
-    const auto result = req.method == "HEAD" ? client->Head(req.path.c_str(), headers)
-                                             : client->Get(req.path.c_str(), headers);
-    copy_response(result, res);
-    if (result && result->status == 200 && req.path == "/dir") extend_directory(req, res);
+    pebble.forward(req, res);
+    if (res.status == 200 && req.path == "/dir") extend_directory(req, res);
   }
 
   void extend_directory(const httplib::Request& req, httplib::Response& res) {
@@ -140,36 +87,29 @@ struct AriServer::State {
 
   void post(const httplib::Request& req, httplib::Response& res) {
     if (record_order(req, res)) return;
-    auto client = upstream();
-    const auto result = client->Post(req.path.c_str(), forwarded_request_headers(req), req.body,
-                                     req.get_header_value("Content-Type").c_str());
-    copy_response(result, res);
+    pebble.forward(req, res);
   }
+
+  explicit State(const PebbleEnv& env) : pebble(env) {}
+  // Last: destroyed (stopped) first, before what its handler uses.
+  std::unique_ptr<PebbleFrontServer> front;
 };
 
 AriServer::AriServer(const PebbleEnv& pebble, std::vector<std::string> profiles)
     : state_(std::make_shared<State>(pebble)) {
   State& state = *state_;
   state.profiles = std::move(profiles);
-  if (!state.server.is_valid()) throw Error(ErrorKind::config, "ARI stand-in: TLS setup failed");
-  state.server.Get(
-      ".*", [&state](const httplib::Request& req, httplib::Response& res) { state.get(req, res); });
-  state.server.Post(".*", [&state](const httplib::Request& req, httplib::Response& res) {
-    state.post(req, res);
-  });
-  state.port = state.server.bind_to_any_port("127.0.0.1");
-  if (state.port <= 0) throw Error(ErrorKind::config, "ARI stand-in: cannot bind 127.0.0.1");
-  state.thread = std::thread([&state] { state.server.listen_after_bind(); });
-  while (!state.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  state.front = std::make_unique<PebbleFrontServer>(
+      pebble, [&state](const auto& req, auto& res) { state.get(req, res); },
+      [&state](const auto& req, auto& res) { state.post(req, res); }, "ARI stand-in");
 }
 
 AriServer::~AriServer() {
-  state_->server.stop();
-  state_->thread.join();
+  state_->front.reset();
 }
 
 std::string AriServer::directory_url() const {
-  return "https://127.0.0.1:" + std::to_string(state_->port) + "/dir";
+  return state_->front->origin() + "/dir";
 }
 
 void AriServer::set_window(const AriWindow& window) {

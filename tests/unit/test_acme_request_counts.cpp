@@ -48,13 +48,19 @@ TEST_CASE("CountingTransport counts responses by status class and failures as ne
 }
 
 TEST_CASE("acme::Client::stats() reports requests by result") {
-  LocalHttpServer local;
+  test::TestPki pki;  // an ACME server is HTTPS (RFC 8555 section 6.1)
+  LocalHttpServer local(
+      std::make_unique<httplib::SSLServer>(pki.server_pem().c_str(), pki.server_key().c_str()),
+      "https");
+  REQUIRE(local.server().is_valid());
   local.server().Get("/directory",
                      [](const httplib::Request&, httplib::Response& r) { r.status = 500; });
   local.start();
   acme::ClientOptions options;
   options.directory_url = local.url("/directory");
-  acme::Client client(options, http::make_curl_http_client(quick()));
+  http::Options transport = quick();
+  transport.ca_bundle = pki.ca_pem();
+  acme::Client client(options, http::make_curl_http_client(transport));
 
   CHECK_THROWS_AS(client.directory(), Error);
   const auto stats = client.stats();

@@ -23,6 +23,7 @@ using acmecpp::ErrorKind;
 using acmecpp::http::make_curl_http_client;
 using acmecpp::http::Options;
 using acmecpp::test::LocalHttpServer;
+using acmecpp::test::TestPki;
 
 namespace {
 
@@ -375,43 +376,7 @@ TEST_CASE("only the final response's headers are kept, folded lines are joined")
   CHECK(response.header("X-Folded") == "first second");
 }
 
-namespace {
-
-/// A throw-away CA and a server certificate for 127.0.0.1 and localhost, made with the openssl
-/// command line.
-struct TestPki {
-  acmecpp::test::TemporaryDirectory directory;
-  std::string ca_pem() const { return (directory.path() / "ca.pem").string(); }
-  std::string server_pem() const { return (directory.path() / "server.pem").string(); }
-  std::string server_key() const { return (directory.path() / "server.key").string(); }
-
-  TestPki() {
-    const std::string dir = directory.path().string();
-    std::ofstream(dir + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                                          "basicConstraints=critical,CA:FALSE\n"
-                                          "keyUsage=critical,digitalSignature\n"
-                                          "extendedKeyUsage=serverAuth\n";
-    const std::string quiet = " >" + dir + "/openssl.log 2>&1";
-    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
-        " -subj '/CN=acmecpp test CA' -addext basicConstraints=critical,CA:TRUE"
-        " -addext keyUsage=critical,keyCertSign"
-        " -keyout " +
-        dir + "/ca.key -out " + dir + "/ca.pem" + quiet);
-    run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost'"
-        " -keyout " +
-        dir + "/server.key -out " + dir + "/server.csr" + quiet);
-    run("openssl x509 -req -days 2 -in " + dir + "/server.csr -CA " + dir + "/ca.pem -CAkey " +
-        dir + "/ca.key -CAcreateserial -extfile " + dir + "/server.ext -out " + dir +
-        "/server.pem" + quiet);
-  }
-
-  static void run(const std::string& command) {
-    INFO("command: " << command);
-    REQUIRE(std::system(command.c_str()) == 0);
-  }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("HTTPS is verified against the configured CA bundle") {
   TestPki pki;

@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <doctest/doctest.h>
 #include <httplib.h>
 
 namespace acmecpp::test {
@@ -121,6 +123,40 @@ class TemporaryDirectory {
 
  private:
   std::filesystem::path path_;
+};
+
+/// A throw-away CA and a server certificate for 127.0.0.1 and localhost, made with the openssl
+/// command line.
+struct TestPki {
+  acmecpp::test::TemporaryDirectory directory;
+  std::string ca_pem() const { return (directory.path() / "ca.pem").string(); }
+  std::string server_pem() const { return (directory.path() / "server.pem").string(); }
+  std::string server_key() const { return (directory.path() / "server.key").string(); }
+
+  TestPki() {
+    const std::string dir = directory.path().string();
+    std::ofstream(dir + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                                          "basicConstraints=critical,CA:FALSE\n"
+                                          "keyUsage=critical,digitalSignature\n"
+                                          "extendedKeyUsage=serverAuth\n";
+    const std::string quiet = " >" + dir + "/openssl.log 2>&1";
+    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+        " -subj '/CN=acmecpp test CA' -addext basicConstraints=critical,CA:TRUE"
+        " -addext keyUsage=critical,keyCertSign"
+        " -keyout " +
+        dir + "/ca.key -out " + dir + "/ca.pem" + quiet);
+    run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=localhost'"
+        " -keyout " +
+        dir + "/server.key -out " + dir + "/server.csr" + quiet);
+    run("openssl x509 -req -days 2 -in " + dir + "/server.csr -CA " + dir + "/ca.pem -CAkey " +
+        dir + "/ca.key -CAcreateserial -extfile " + dir + "/server.ext -out " + dir +
+        "/server.pem" + quiet);
+  }
+
+  static void run(const std::string& command) {
+    INFO("command: " << command);
+    REQUIRE(std::system(command.c_str()) == 0);
+  }
 };
 
 }  // namespace acmecpp::test

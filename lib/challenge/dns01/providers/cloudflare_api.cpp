@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "acmecpp/printable.hpp"
+
 namespace acmecpp::dns01::cloudflare {
 namespace {
 
@@ -124,7 +126,10 @@ nlohmann::json Api::result_of(const http::Response& response, const std::string&
 
 void Api::fail(const std::string& message, int first_code) const {
   // A server (or a proxy in between) might echo the Authorization header back.
-  throw ApiError(replace_all("cloudflare: " + message, api_token_, "<api token>"), first_code);
+  // The message holds what the server said: escaped and bounded (printable.hpp).
+  throw ApiError(printable_text(replace_all("cloudflare: " + message, api_token_, "<api token>"),
+                                kPrintableLineLimit),
+                 first_code);
 }
 
 std::string url_escape(const std::string& text) {

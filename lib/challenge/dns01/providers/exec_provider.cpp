@@ -11,6 +11,7 @@
 
 #include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
+#include "acmecpp/printable.hpp"
 #include "challenge/dns01/providers/exec_process.hpp"
 
 namespace acmecpp {
@@ -41,7 +42,7 @@ std::string output_excerpt(const dns01::exec::ProgramOutcome& outcome) {
 
 std::string with_output(std::string message, const dns01::exec::ProgramOutcome& outcome) {
   const std::string excerpt = output_excerpt(outcome);
-  if (!excerpt.empty()) message += ": " + excerpt;
+  if (!excerpt.empty()) message += ": " + printable_text(excerpt);  // the program's own words
   return message;
 }
 

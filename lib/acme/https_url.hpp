@@ -1,0 +1,20 @@
+#pragma once
+// RFC 8555 section 6.1: every ACME request goes over HTTPS. A URL the server hands out that is not
+// https:// (in its directory, a Location or Link header, an order, an authorization or a
+// challenge) is refused where it arrives, before any request is sent to it; the client's request
+// functions check every URL once more before sending.
+
+#include <string>
+#include <string_view>
+
+namespace acmecpp::acme {
+
+/// True when `url` starts with "https://" (scheme case-insensitive) and names a host.
+bool is_https_url(std::string_view url);
+
+/// Returns `url` when it is an https:// URL; otherwise throws Error(protocol) saying that the
+/// server gave `what` (e.g. "the directory's newOrder") as a URL that is not HTTPS, and that
+/// nothing was sent to it. An empty `url` passes (optional members are checked by their users).
+const std::string& require_https_url(const std::string& url, const std::string& what);
+
+}  // namespace acmecpp::acme
