@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "acmecpp/acme_client.hpp"
+#include "acmecpp/api.hpp"
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/certificate_cache.hpp"
 #include "acmecpp/events.hpp"
@@ -28,7 +29,7 @@ namespace acmecpp {
 
 /// Issuance for names first seen in a handshake (certmagic's "on-demand TLS"). Off unless
 /// `allow` is set.
-struct OnDemandPolicy {
+struct ACMECPP_API OnDemandPolicy {
   /// Decides whether a name the manager does not manage may get a certificate; called on the
   /// handshake's thread, must be thread-safe and quick. A refused name never reaches the CA.
   std::function<bool(std::string_view name)> allow;
@@ -45,7 +46,7 @@ struct OnDemandPolicy {
   std::size_t max_pending = 16;
 };
 
-struct ManagerConfig {
+struct ACMECPP_API ManagerConfig {
   acme::ClientOptions acme;
   std::string email;  ///< contact for the account; may be empty
   /// Must be true to register a new account with a CA that publishes terms of service.
@@ -85,13 +86,13 @@ struct ManagerConfig {
 };
 
 /// A certificate just obtained, as stored, and what it says.
-struct IssuedCertificate {
+struct ACMECPP_API IssuedCertificate {
   CertificateRecord record;
   CertificateInfo info;
 };
 
 /// Thread-safe: several obtain() calls may run at once (they share one ACME client).
-class CertManager {
+class ACMECPP_API CertManager {
  public:
   /// Throws Error(config) when the config lacks a store.
   explicit CertManager(ManagerConfig config);
