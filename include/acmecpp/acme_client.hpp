@@ -17,10 +17,6 @@
 #include "acmecpp/key.hpp"
 
 namespace acmecpp {
-namespace http {
-class HttpClient;
-}
-
 namespace acme {
 
 /// Let's Encrypt's production and staging directories.
@@ -154,9 +150,8 @@ struct ACMECPP_API RequestStats {
 /// may run through one client at once; the nonce pool and connections are shared.
 class ACMECPP_API Client {
  public:
+  /// Talks to the server over libcurl, with the CA bundle and timeouts of `options`.
   explicit Client(ClientOptions options);
-  /// Uses the given transport (for tests and embedding programs with their own HTTP stack).
-  Client(ClientOptions options, std::shared_ptr<http::HttpClient> transport);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
