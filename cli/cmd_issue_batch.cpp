@@ -13,6 +13,7 @@
 #include "certificate_view.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
+#include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "renewal_runner.hpp"
 #include "setup.hpp"
@@ -53,7 +54,7 @@ class BatchIssuer {
       return BatchOutcome::issued;
     } catch (const acmecpp::Error& e) {
       say(std::cerr, "acmectl: error: line " + std::to_string(line.line_number) + ": issuing " +
-                         main + " failed: " + e.what());
+                         main + " failed: " + in_cli_terms(e.what()));
       deliver(context_.settings,
               {acmecpp::CertificateEventType::failed, line.names, context_.resolver, {}, e.what()},
               nullptr);

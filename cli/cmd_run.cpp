@@ -20,6 +20,7 @@
 #include "certificate_view.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
+#include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "metrics_endpoint.hpp"
 #include "obtain_backoff.hpp"
@@ -165,7 +166,7 @@ void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
             &issued.record);
   } catch (const acmecpp::Error& e) {
     const auto next = state.obtain_backoff.failed(key, SteadyClock::now());
-    say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + e.what() +
+    say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + in_cli_terms(e.what()) +
                        "; next attempt in " + seconds_until(next) + " s");
     deliver(context.settings,
             {acmecpp::CertificateEventType::failed, wanted.names, context.resolver, {}, e.what()},
@@ -184,7 +185,7 @@ void check_all(const SettingsSource& source, const RenewOptions& renew_options,
     try {
       keep(source, wanted, renew_options, state);
     } catch (const acmecpp::Error& e) {
-      say(std::cerr, "acmectl: error: " + wanted.names.front() + ": " + e.what());
+      say(std::cerr, "acmectl: error: " + wanted.names.front() + ": " + in_cli_terms(e.what()));
     }
   }
   // Failures of certificates no longer configured must not wake the daemon.

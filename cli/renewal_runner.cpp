@@ -1,4 +1,5 @@
 #include "renewal_runner.hpp"
+#include "error_text.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -96,7 +97,7 @@ Outcome Renewal::renew(const acmecpp::CertificateRecord& current,
     say(std::cerr, "acmectl: error: renewing " + current.main +
                        " failed (the stored "
                        "certificate is kept): " +
-                       e.what());
+                       in_cli_terms(e.what()));
     deliver(
         context_.settings,
         {acmecpp::CertificateEventType::failed, current.names(), context_.resolver, {}, e.what()},
