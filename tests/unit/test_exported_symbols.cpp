@@ -125,6 +125,39 @@ TEST_CASE("a shared libacmecpp exports its public API and nothing of its interna
   }
 }
 
+// A class or function added to include/acmecpp/ without ACMECPP_API would be hidden in a shared
+// library (and its users would fail to link): every declaration at namespace scope carries it.
+TEST_CASE("every class, struct and function of include/acmecpp/ is marked ACMECPP_API") {
+  static const std::regex type_definition(R"(^(class|struct) \w+[^;]*$)");
+  static const std::regex function_declaration(R"(^[A-Za-z][^;{]*\()");
+  const std::vector<std::string> not_declarations{"namespace", "inline", "using",      "enum",
+                                                  "template",  "static", "constexpr",  "typedef",
+                                                  "friend",    "extern", "ACMECPP_API"};
+  std::vector<std::string> unmarked;
+  for (const auto& entry : fs::directory_iterator(source_dir / "include" / "acmecpp")) {
+    std::ifstream in(entry.path());
+    int number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      const auto code = line.substr(0, line.find("//"));
+      bool skip = false;
+      for (const auto& word : not_declarations) skip = skip || code.rfind(word, 0) == 0;
+      const bool type =
+          std::regex_search(code, type_definition) && code.find("ACMECPP_API") == std::string::npos;
+      const bool function = !skip && !type && std::regex_search(code, function_declaration) &&
+                            code.rfind("class", 0) != 0 && code.rfind("struct", 0) != 0;
+      if (type || function) {
+        unmarked.push_back(entry.path().filename().string() + ":" + std::to_string(number) + ": " +
+                           line);
+      }
+    }
+  }
+  std::string listing;
+  for (const auto& line : unmarked) listing += line + "\n";
+  INFO("without ACMECPP_API:\n" << listing);
+  CHECK(unmarked.empty());
+}
+
 // "Minor releases stay ABI-compatible" (docs/PACKAGING.md): the public API's functions and the
 // types they use, as the baseline of this major version recorded them, must be there unchanged.
 // Both sides are dumps of scripts/abi-dump.sh. abidiff's exit status is 0 when nothing but
