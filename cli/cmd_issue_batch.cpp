@@ -9,6 +9,7 @@
 
 #include "batch_file.hpp"
 #include "commands.hpp"
+#include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "setup.hpp"
 #include "upkeep_report.hpp"
@@ -21,8 +22,9 @@ using Result = acmecpp::UpkeepOutcome::Result;
 /// The line of a failed certificate: what went wrong, with the line it was given on.
 void report_failure(const acmecpp::UpkeepOutcome& outcome, std::size_t line) {
   const std::string& main = outcome.names.front();
-  const std::string why =
-      outcome.result == Result::busy ? "another process holds the lock of " + main : outcome.detail;
+  const std::string why = outcome.result == Result::busy
+                              ? "another process holds the lock of " + main
+                              : in_cli_terms(outcome.detail);
   say(std::cerr,
       "acmectl: error: line " + std::to_string(line) + ": issuing " + main + " failed: " + why);
 }

@@ -9,6 +9,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/version.hpp"
 #include "commands.hpp"
+#include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "printed.hpp"
 #include "settings_source.hpp"
@@ -105,7 +106,7 @@ int main(int argc, char** argv) {
     if (*revoke_cmd) return run_revoke(settings, revoke);
     if (*account_cmd) return run_account(settings, account_action);
   } catch (const acmecpp::Error& e) {
-    std::cerr << "acmectl: error: " << printed(e.what()) << '\n';
+    std::cerr << "acmectl: error: " << printed(in_cli_terms(e.what())) << '\n';
     return exit_code_for(e.kind());
   } catch (const std::exception& e) {
     std::cerr << "acmectl: unexpected error: " << printed(e.what()) << '\n';

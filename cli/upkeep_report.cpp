@@ -6,6 +6,7 @@
 
 #include "certificate_view.hpp"
 #include "delivery.hpp"
+#include "error_text.hpp"
 #include "printed.hpp"
 
 namespace acmectl {
@@ -22,10 +23,11 @@ std::string view_of(const acmecpp::UpkeepOutcome& outcome, const std::string& re
 void report_failure(const acmecpp::UpkeepOutcome& outcome, const std::string& main) {
   if (outcome.stored) {
     say(std::cerr, "acmectl: error: renewing " + main +
-                       " failed (the stored certificate is kept): " + outcome.detail);
+                       " failed (the stored certificate is kept): " + in_cli_terms(outcome.detail));
   } else {
-    say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + outcome.detail +
-                       "; next attempt in " + seconds_of(outcome.retry_in) + " s");
+    say(std::cerr, "acmectl: error: obtaining " + main +
+                       " failed: " + in_cli_terms(outcome.detail) + "; next attempt in " +
+                       seconds_of(outcome.retry_in) + " s");
   }
 }
 

@@ -16,6 +16,8 @@ packages=(
   pebble openssl curl
   # the API reference of the public headers (scripts/docs.sh; test.sh checks it builds cleanly)
   doxygen
+  # abidw/abidiff: the ABI of the shared library against tests/abi/ (unit/test_exported_symbols.cpp)
+  abigail-tools
   # promtool checks the Prometheus text of `acmectl run --metrics-listen` in the tests
   prometheus
 )

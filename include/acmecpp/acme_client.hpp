@@ -13,14 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/key.hpp"
 
 namespace acmecpp {
-namespace http {
-class HttpClient;
-}
-
 namespace acme {
 
 /// Let's Encrypt's production and staging directories.
@@ -29,7 +26,7 @@ inline constexpr const char* kLetsEncryptProduction =
 inline constexpr const char* kLetsEncryptStaging =
     "https://acme-staging-v02.api.letsencrypt.org/directory";
 
-struct ClientOptions {
+struct ACMECPP_API ClientOptions {
   std::string directory_url = kLetsEncryptProduction;
   std::string ca_bundle;  ///< PEM file of CAs trusted for the ACME server; empty: system store
   std::chrono::milliseconds connect_timeout{10000};
@@ -62,7 +59,7 @@ struct ClientOptions {
 };
 
 /// The directory resource (section 7.1.1).
-struct Directory {
+struct ACMECPP_API Directory {
   std::string new_nonce, new_account, new_order, revoke_cert, key_change, new_authz;
   std::string renewal_info;  ///< RFC 9773 ARI; empty when not offered
   std::string terms_of_service, website;
@@ -71,17 +68,17 @@ struct Directory {
   std::vector<std::string> profiles;  ///< names in meta.profiles, when offered
 };
 
-struct Identifier {
+struct ACMECPP_API Identifier {
   std::string type = "dns";
   std::string value;
 };
 
-struct Challenge {
+struct ACMECPP_API Challenge {
   std::string type, url, status, token;
   std::optional<Problem> error;
 };
 
-struct Authorization {
+struct ACMECPP_API Authorization {
   std::string url;
   Identifier identifier;
   std::string status;  ///< pending, valid, invalid, deactivated, expired, revoked
@@ -91,7 +88,7 @@ struct Authorization {
   const Challenge* find_challenge(const std::string& type) const;
 };
 
-struct Order {
+struct ACMECPP_API Order {
   std::string url;
   std::string status;  ///< pending, ready, processing, valid, invalid
   std::vector<Identifier> identifiers;
@@ -101,7 +98,7 @@ struct Order {
   std::optional<Problem> error;
 };
 
-struct Account {
+struct ACMECPP_API Account {
   std::string url;     ///< the account URL, used as JWS "kid"
   std::string status;  ///< valid, deactivated, revoked
   std::vector<std::string> contact;
@@ -109,20 +106,20 @@ struct Account {
 };
 
 /// External Account Binding credentials handed out by the CA.
-struct ExternalAccountBinding {
+struct ACMECPP_API ExternalAccountBinding {
   std::string kid;
   std::string hmac_key;  ///< base64url as the CA gives it; a secret
 };
 
 /// A downloaded certificate chain and the alternates the server offered.
-struct CertificateChain {
+struct ACMECPP_API CertificateChain {
   std::string pem;  ///< leaf first, then issuers
   std::string url;  ///< where it was downloaded
   std::vector<std::string> alternate_urls;
 };
 
 /// What a new order asks for beyond its identifiers.
-struct OrderOptions {
+struct ACMECPP_API OrderOptions {
   /// RFC 9773: the ARI certificate ID (certificate_id()) of the certificate this order replaces.
   /// Send only when the directory offers renewalInfo.
   std::optional<std::string> replaces;
@@ -131,7 +128,7 @@ struct OrderOptions {
 };
 
 /// ACME Renewal Information for one certificate (RFC 9773 section 4.2).
-struct RenewalInfo {
+struct ACMECPP_API RenewalInfo {
   std::chrono::system_clock::time_point window_start;  ///< suggestedWindow.start
   std::chrono::system_clock::time_point window_end;    ///< suggestedWindow.end (after start)
   std::optional<std::string> explanation_url;          ///< explanationURL, when sent
@@ -142,10 +139,10 @@ struct RenewalInfo {
 /// The ARI certificate ID (RFC 9773 section 4.1) of the first certificate of a PEM bundle:
 /// base64url(Authority Key Identifier) "." base64url(DER serial number content octets).
 /// Throws Error(crypto) when it is not a certificate or has no Authority Key Identifier.
-std::string certificate_id(std::string_view certificate_pem);
+ACMECPP_API std::string certificate_id(std::string_view certificate_pem);
 
 /// Count of requests sent to the server, for metrics and tests.
-struct RequestStats {
+struct ACMECPP_API RequestStats {
   std::size_t requests = 0;
   std::size_t bad_nonce_retries = 0;
   /// Of `requests`: polls of authorizations and orders (wait_authorization(), wait_order()).
@@ -158,11 +155,10 @@ struct RequestStats {
 
 /// An ACME client bound to one directory and, once set, one account. Thread-safe: several orders
 /// may run through one client at once; the nonce pool and connections are shared.
-class Client {
+class ACMECPP_API Client {
  public:
+  /// Talks to the server over libcurl, with the CA bundle and timeouts of `options`.
   explicit Client(ClientOptions options);
-  /// Uses the given transport (for tests and embedding programs with their own HTTP stack).
-  Client(ClientOptions options, std::shared_ptr<http::HttpClient> transport);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "acmecpp/acme_client.hpp"
+#include "acmecpp/api.hpp"
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/certificate_cache.hpp"
 #include "acmecpp/events.hpp"
@@ -28,7 +29,7 @@ namespace acmecpp {
 
 /// Issuance for names first seen in a handshake (certmagic's "on-demand TLS"). Off unless
 /// `allow` is set.
-struct OnDemandPolicy {
+struct ACMECPP_API OnDemandPolicy {
   /// Decides whether a name the manager does not manage may get a certificate; called on the
   /// handshake's thread, must be thread-safe and quick. A refused name never reaches the CA.
   std::function<bool(std::string_view name)> allow;
@@ -46,14 +47,14 @@ struct OnDemandPolicy {
 };
 
 /// A certificate just obtained, as stored, and what it says.
-struct IssuedCertificate {
+struct ACMECPP_API IssuedCertificate {
   CertificateRecord record;
   CertificateInfo info;
 };
 
 /// One certificate a CertManager keeps (manage()), with what may differ from the manager's
 /// configuration. Unset members take the manager's.
-struct ManagedCertificate {
+struct ACMECPP_API ManagedCertificate {
   std::vector<std::string> names;  ///< main name first; validated and normalised by manage()
   /// Solvers for this certificate only; empty: ManagerConfig::solvers.
   std::vector<std::shared_ptr<Solver>> solvers;
@@ -71,7 +72,7 @@ struct ManagedCertificate {
 };
 
 /// How one maintain() call (or one pass of the background work) handles its certificates.
-struct MaintainOptions {
+struct ACMECPP_API MaintainOptions {
   enum class Order {
     when_due,    ///< obtain missing certificates, renew due ones (the background work)
     renew_all,   ///< also renew stored certificates that are not due
@@ -91,7 +92,7 @@ struct MaintainOptions {
 };
 
 /// What one maintain() call (or background pass) did with one managed certificate.
-struct UpkeepOutcome {
+struct ACMECPP_API UpkeepOutcome {
   enum class Result {
     not_due,         ///< stored and not due: nothing done (detail: why not)
     obtained,        ///< not stored (or MaintainOptions::Order::obtain_all): obtained now
@@ -120,7 +121,7 @@ struct UpkeepOutcome {
 using PassCallback = std::function<void(const std::vector<UpkeepOutcome>& outcomes,
                                         std::chrono::milliseconds next_pass)>;
 
-struct ManagerConfig {
+struct ACMECPP_API ManagerConfig {
   acme::ClientOptions acme;
   std::string email;  ///< contact for the account; may be empty
   /// Must be true to register a new account with a CA that publishes terms of service.
@@ -170,7 +171,7 @@ struct ManagerConfig {
 /// A CertManager is one resolver's account at one CA plus the one maintenance engine of the
 /// library: the certificates it manages are obtained, renewed and served by the same code
 /// whether start()'s thread, maintain() (a cron job's pass) or an embedding proxy drives it.
-class CertManager {
+class ACMECPP_API CertManager {
  public:
   /// Throws Error(config) when the config lacks a store.
   explicit CertManager(ManagerConfig config);

@@ -7,10 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// Facts about one certificate (the leaf of a chain).
-struct CertificateInfo {
+struct ACMECPP_API CertificateInfo {
   std::string common_name;                ///< subject CN, may be empty
   std::vector<std::string> dns_names;     ///< subjectAltName dNSName entries, in order
   std::vector<std::string> ip_addresses;  ///< subjectAltName iPAddress entries, textual
@@ -24,12 +26,12 @@ struct CertificateInfo {
 
 /// Splits a PEM bundle into its certificates (each a complete PEM block, in file order).
 /// Throws Error(crypto) when the text holds no certificate.
-std::vector<std::string> split_pem_chain(std::string_view pem_bundle);
+ACMECPP_API std::vector<std::string> split_pem_chain(std::string_view pem_bundle);
 
 /// Parses the first certificate of a PEM bundle; throws Error(crypto) when it is not one.
-CertificateInfo parse_certificate(std::string_view pem);
+ACMECPP_API CertificateInfo parse_certificate(std::string_view pem);
 
 /// Parses every certificate of a PEM bundle, leaf first.
-std::vector<CertificateInfo> parse_certificate_chain(std::string_view pem_bundle);
+ACMECPP_API std::vector<CertificateInfo> parse_certificate_chain(std::string_view pem_bundle);
 
 }  // namespace acmecpp

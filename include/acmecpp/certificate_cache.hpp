@@ -13,13 +13,14 @@
 
 #include <openssl/types.h>  // X509, EVP_PKEY: this API is TLS integration
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/store.hpp"
 
 namespace acmecpp {
 
 /// One certificate ready for handshakes; immutable once made, shared by every handshake that
 /// uses it (a handshake in flight keeps it alive after it was replaced).
-struct ServingCertificate {
+struct ACMECPP_API ServingCertificate {
   std::vector<std::string> names;            ///< main name first, as in the store
   std::shared_ptr<X509> leaf;                ///< the end-entity certificate
   std::shared_ptr<EVP_PKEY> private_key;     ///< its key
@@ -35,7 +36,7 @@ struct ServingCertificate {
 /// Name -> certificate, for SNI lookups. Thread-safe: find() reads an immutable snapshot through
 /// an atomically loaded shared_ptr and takes no lock; writers build a new snapshot and swap it
 /// in (writers are serialised among themselves).
-class CertificateCache {
+class ACMECPP_API CertificateCache {
  public:
   CertificateCache();
   ~CertificateCache();

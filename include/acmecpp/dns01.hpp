@@ -11,23 +11,24 @@
 #include <string>
 #include <vector>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/log.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
 
 /// The TXT value for a key authorization: base64url(SHA-256(key_authorization)), no padding.
-std::string dns01_txt_value(const std::string& key_authorization);
+ACMECPP_API std::string dns01_txt_value(const std::string& key_authorization);
 
 /// The record name for an identifier: "_acme-challenge.NAME." (absolute, with the trailing
 /// dot; for a wildcard order pass the name without "*."; a leading "*." and a trailing dot are
 /// tolerated and dropped). Throws Error(invalid_input) for an empty name.
-std::string dns01_record_name(const std::string& identifier);
+ACMECPP_API std::string dns01_record_name(const std::string& identifier);
 
 /// Publishes and withdraws TXT records at a DNS host. Implementations must allow several values
 /// at one name (a wildcard and its apex in one order publish two) and remove only the value
 /// they are asked to remove.
-class DnsProvider {
+class ACMECPP_API DnsProvider {
  public:
   virtual ~DnsProvider() = default;
   /// Short name, e.g. "rfc2136", for messages.
@@ -46,7 +47,7 @@ class DnsProvider {
 };
 
 /// How the DNS-01 solver checks that a record is visible before answering the challenge.
-struct Dns01PropagationOptions {
+struct ACMECPP_API Dns01PropagationOptions {
   /// Skip the check entirely (answer the challenge right after present()).
   bool skip = false;
   /// Recursive resolvers used to find the zone (SOA walk), its NS set and their addresses, and
@@ -80,7 +81,7 @@ struct Dns01PropagationOptions {
 /// and something needs them (follow_cname, or a check without authoritative_override). cleanup()
 /// never throws: a provider's failure is reported to `log` as a warning (and dropped when no sink
 /// is given). Thread-safe.
-class Dns01Solver : public Solver {
+class ACMECPP_API Dns01Solver : public Solver {
  public:
   /// Throws Error(config) when `provider` is null or an address in `options` does not parse.
   Dns01Solver(std::shared_ptr<DnsProvider> provider, Dns01PropagationOptions options = {},

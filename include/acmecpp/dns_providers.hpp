@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/dns01.hpp"
 
 namespace acmecpp {
@@ -15,7 +16,7 @@ namespace acmecpp {
 /// RFC 2136 dynamic UPDATE signed with TSIG (RFC 8945), as BIND, Knot, PowerDNS and others accept
 /// it. Each present() adds exactly one TXT record and each cleanup() deletes exactly that record
 /// (not the whole set), so several values can coexist at one name.
-struct Rfc2136Options {
+struct ACMECPP_API Rfc2136Options {
   /// The primary server taking updates: an IP address with an optional port ("192.0.2.53",
   /// "192.0.2.53:5353", "[2001:db8::53]:53") or a host name (resolved by the system); port 53
   /// unless given.
@@ -41,14 +42,14 @@ struct Rfc2136Options {
 /// secret is not base64, or only one of key name and secret is given. Errors of present() and
 /// cleanup() are ChallengeErrors naming the zone, the record and the server's rcode (and TSIG
 /// error), never the secret.
-std::shared_ptr<DnsProvider> make_rfc2136_provider(Rfc2136Options options);
+ACMECPP_API std::shared_ptr<DnsProvider> make_rfc2136_provider(Rfc2136Options options);
 
 /// An external program that publishes and withdraws the records, called as lego calls it:
 ///   PROGRAM present _acme-challenge.example.com. VALUE
 ///   PROGRAM cleanup _acme-challenge.example.com. VALUE
 /// (argv only, no shell). Exit status 0 means done. Key authorizations are never passed, so
 /// lego's EXEC_MODE=RAW has no equivalent.
-struct ExecProviderOptions {
+struct ACMECPP_API ExecProviderOptions {
   /// Path of the program, or a name looked up in PATH.
   std::string program;
   /// For one call; when it expires the program's whole process group is killed.
@@ -64,7 +65,7 @@ struct ExecProviderOptions {
 /// cleanup() throw ChallengeError when the program cannot be started, exits non-zero (the
 /// message has the exit code and the end of its stderr, or of its stdout when stderr is empty),
 /// is killed by a signal, times out, or its exit status is lost (SIGCHLD ignored by the caller).
-std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
+ACMECPP_API std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
 
 /// pebble-challtestsrv's management API ("http://127.0.0.1:8055"): POST /set-txt adds a value,
 /// POST /clear-txt removes every value at a host. To remove only one value, the provider keeps the
@@ -73,10 +74,10 @@ std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
 /// removed as well, together with any other value it did not present at that name.
 /// Throws Error(config) for an empty URL; present() and cleanup() throw ChallengeError when the
 /// server cannot be reached or answers other than 200.
-std::shared_ptr<DnsProvider> make_challtestsrv_provider(std::string management_url);
+ACMECPP_API std::shared_ptr<DnsProvider> make_challtestsrv_provider(std::string management_url);
 
 /// Cloudflare API v4 with an API token (the token needs Zone:Read and DNS:Edit).
-struct CloudflareOptions {
+struct ACMECPP_API CloudflareOptions {
   /// Sent as "Authorization: Bearer TOKEN"; never appears in messages.
   std::string api_token;
   std::string base_url = "https://api.cloudflare.com/client/v4";
@@ -99,6 +100,6 @@ struct CloudflareOptions {
 /// value this provider did not create, looks it up by name and content and deletes one match (no
 /// match: nothing to do). Both throw ChallengeError with Cloudflare's error codes and messages,
 /// or the HTTP status when the answer is not Cloudflare's JSON envelope.
-std::shared_ptr<DnsProvider> make_cloudflare_provider(CloudflareOptions options);
+ACMECPP_API std::shared_ptr<DnsProvider> make_cloudflare_provider(CloudflareOptions options);
 
 }  // namespace acmecpp

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// What went wrong, coarsely: the CLI maps each kind to one documented exit code.
@@ -24,10 +26,10 @@ enum class ErrorKind {
 };
 
 /// Short lower-case name of a kind, e.g. "storage".
-std::string_view to_string(ErrorKind kind);
+ACMECPP_API std::string_view to_string(ErrorKind kind);
 
 /// Root of every exception acmecpp throws.
-class Error : public std::runtime_error {
+class ACMECPP_API Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message);
   ErrorKind kind() const noexcept { return kind_; }
@@ -37,7 +39,7 @@ class Error : public std::runtime_error {
 };
 
 /// An RFC 7807 problem document as sent by an ACME server (RFC 8555 section 6.7).
-struct Problem {
+struct ACMECPP_API Problem {
   std::string type;        ///< e.g. "urn:ietf:params:acme:error:badNonce"
   std::string detail;      ///< human-readable explanation from the server
   int status = 0;          ///< HTTP status carried in the document (or of the response)
@@ -53,7 +55,7 @@ struct Problem {
 };
 
 /// A problem document sent by the server, kept whole.
-class AcmeError : public Error {
+class ACMECPP_API AcmeError : public Error {
  public:
   /// @param context what the client was doing, e.g. "new order"
   /// @param problem the document as the server sent it
@@ -65,7 +67,7 @@ class AcmeError : public Error {
 };
 
 /// A challenge the server judged invalid, or one that could not be presented.
-class ChallengeError : public Error {
+class ACMECPP_API ChallengeError : public Error {
  public:
   ChallengeError(const std::string& message, Problem problem = {});
   /// The problem the server attached to the failed challenge or authorization, if any.

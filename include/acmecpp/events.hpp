@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 struct CertificateRecord;
@@ -17,9 +19,9 @@ struct CertificateRecord;
 enum class CertificateEventType { issued, renewed, failed };
 
 /// "issued", "renewed", "failed" (the value of ACMECPP_EVENT).
-std::string_view to_string(CertificateEventType type);
+ACMECPP_API std::string_view to_string(CertificateEventType type);
 
-struct CertificateEvent {
+struct ACMECPP_API CertificateEvent {
   CertificateEventType type = CertificateEventType::issued;
   std::vector<std::string> names;  ///< main name first
   std::string resolver;            ///< the store section (Traefik's resolver name)

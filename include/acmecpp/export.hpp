@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/store.hpp"
 
 namespace acmecpp {
@@ -20,11 +21,11 @@ enum class ExportFormat {
 };
 
 /// "pem" or "haproxy" (case-insensitive); throws Error(invalid_input) naming the value.
-ExportFormat parse_export_format(std::string_view text);
-std::string_view to_string(ExportFormat format);
+ACMECPP_API ExportFormat parse_export_format(std::string_view text);
+ACMECPP_API std::string_view to_string(ExportFormat format);
 
 /// The files export_certificate() wrote; a path is empty when the format has no such file.
-struct ExportedFiles {
+struct ACMECPP_API ExportedFiles {
   std::string certificate;  ///< pem: cert.pem; haproxy: the combined file
   std::string chain;        ///< pem: chain.pem; haproxy: empty
   std::string fullchain;    ///< pem: fullchain.pem; haproxy: the combined file
@@ -38,7 +39,7 @@ struct ExportedFiles {
 /// "*" written as "_" ("*.example.com" -> "_.example.com"; "_" never occurs in a valid DNS name,
 /// so this cannot collide). Throws Error(invalid_input) for a name that could escape the output
 /// directory or is not a DNS name ("", "..", "a/b", ...).
-std::string export_name(std::string_view main);
+ACMECPP_API std::string export_name(std::string_view main);
 
 /// Writes `record` into `out_dir` (created when missing) in `format`. Files holding the private
 /// key get mode 0600, the others 0644. Each file is replaced atomically (temporary file in the
@@ -46,7 +47,7 @@ std::string export_name(std::string_view main);
 /// never a partial one; a reader between two renames may still see a new certificate beside the
 /// old key, so reload servers after this returns (see hooks.hpp). Throws Error(invalid_input) for
 /// a record without certificate or key, Error(storage) naming the file that could not be written.
-ExportedFiles export_certificate(const CertificateRecord& record, const std::string& out_dir,
-                                 ExportFormat format);
+ACMECPP_API ExportedFiles export_certificate(const CertificateRecord& record,
+                                             const std::string& out_dir, ExportFormat format);
 
 }  // namespace acmecpp

@@ -23,19 +23,20 @@
 #include <optional>
 #include <string>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/events.hpp"
 #include "acmecpp/export.hpp"
 
 namespace acmecpp {
 
-struct HookOptions {
+struct ACMECPP_API HookOptions {
   /// When it expires, the hook's whole process group is killed (SIGKILL) and the result says so.
   std::chrono::milliseconds timeout{std::chrono::minutes(1)};
   /// How much of the end of the hook's stdout and stderr is kept in the result.
   std::size_t output_tail_bytes = 4096;
 };
 
-struct HookResult {
+struct ACMECPP_API HookResult {
   int exit_code = -1;      ///< the shell's exit status, or -1 when a signal ended it
   int term_signal = 0;     ///< the signal that ended it, or 0
   bool timed_out = false;  ///< killed because the timeout expired
@@ -47,7 +48,7 @@ struct HookResult {
 };
 
 /// The ACMECPP_* variables for an event (table above); `files` when the certificate was exported.
-std::map<std::string, std::string> hook_environment(
+ACMECPP_API std::map<std::string, std::string> hook_environment(
     const CertificateEvent& event, const std::optional<ExportedFiles>& files = std::nullopt);
 
 /// Runs `/bin/sh -c command` in its own process group with `environment` added to the inherited
@@ -55,13 +56,13 @@ std::map<std::string, std::string> hook_environment(
 /// Output is collected until the shell exits (a background process it leaves holding the output
 /// open is not waited for). A non-zero exit or a timeout is reported in the result, not thrown;
 /// throws Error(config) only when the shell cannot be started.
-HookResult run_hook(const std::string& command,
-                    const std::map<std::string, std::string>& environment,
-                    const HookOptions& options = {});
+ACMECPP_API HookResult run_hook(const std::string& command,
+                                const std::map<std::string, std::string>& environment,
+                                const HookOptions& options = {});
 
 /// run_hook(command, hook_environment(event, files), options).
-HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
-                          const std::optional<ExportedFiles>& files = std::nullopt,
-                          const HookOptions& options = {});
+ACMECPP_API HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
+                                      const std::optional<ExportedFiles>& files = std::nullopt,
+                                      const HookOptions& options = {});
 
 }  // namespace acmecpp

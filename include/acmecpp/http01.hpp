@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
@@ -18,11 +19,11 @@ inline constexpr std::string_view kHttp01PathPrefix = "/.well-known/acme-challen
 
 /// True when a token consists only of base64url characters (and is not empty), so that it is
 /// safe to use as a file name or path segment.
-bool is_valid_challenge_token(std::string_view token);
+ACMECPP_API bool is_valid_challenge_token(std::string_view token);
 
 /// Answers HTTP-01 requests from a listener the caller owns (a proxy's port-80 handler), and is
 /// the Solver that puts tokens there. Thread-safe.
-class Http01Handler : public Solver {
+class ACMECPP_API Http01Handler : public Solver {
  public:
   Http01Handler();
   ~Http01Handler() override;
@@ -43,7 +44,7 @@ class Http01Handler : public Solver {
 /// Serves HTTP-01 on its own listening socket (a small built-in HTTP/1.1 server on one thread of
 /// its own), started at the first present() and stopped after the last cleanup(). Answers 200
 /// with the key authorization for a presented token, 404 for anything else.
-class Http01StandaloneSolver : public Solver {
+class ACMECPP_API Http01StandaloneSolver : public Solver {
  public:
   /// @param address interface to bind, e.g. "0.0.0.0" or "127.0.0.1"
   /// @param port    TCP port, 80 in production
@@ -60,7 +61,7 @@ class Http01StandaloneSolver : public Solver {
 
 /// Writes ROOT/.well-known/acme-challenge/TOKEN for a web server that already serves ROOT,
 /// and removes it at cleanup. Tokens outside the base64url alphabet are refused.
-class Http01WebrootSolver : public Solver {
+class ACMECPP_API Http01WebrootSolver : public Solver {
  public:
   explicit Http01WebrootSolver(std::string root);
   std::string type() const override { return "http-01"; }

@@ -9,22 +9,24 @@
 
 #include <openssl/types.h>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// The key types acmecpp generates. Any RSA or P-256/P-384 key can be loaded.
 enum class KeyType { ec256, ec384, rsa2048, rsa3072, rsa4096 };
 
 /// CLI spelling: "ec256", "ec384", "rsa2048", "rsa3072", "rsa4096".
-std::string to_string(KeyType type);
+ACMECPP_API std::string to_string(KeyType type);
 /// Parses the CLI spelling (case-insensitive); throws Error(invalid_input) naming the value.
-KeyType parse_key_type(std::string_view text);
+ACMECPP_API KeyType parse_key_type(std::string_view text);
 /// Traefik/lego spelling used in acme.json's "KeyType": "P256", "P384", "2048", "3072", "4096".
-std::string to_traefik_key_type(KeyType type);
+ACMECPP_API std::string to_traefik_key_type(KeyType type);
 /// Reads Traefik's spelling (also "EC256", "RSA4096", ...); nullopt when unknown.
-std::optional<KeyType> from_traefik_key_type(std::string_view text);
+ACMECPP_API std::optional<KeyType> from_traefik_key_type(std::string_view text);
 
 /// An RSA or ECDSA private key. Cheap to copy (shared, immutable).
-class PrivateKey {
+class ACMECPP_API PrivateKey {
  public:
   /// Generates a new key; throws Error(crypto) when OpenSSL fails.
   static PrivateKey generate(KeyType type);

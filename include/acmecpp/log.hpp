@@ -6,16 +6,18 @@
 #include <functional>
 #include <string_view>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 enum class LogLevel { debug, info, warning, error };
 
-std::string_view to_string(LogLevel level);
+ACMECPP_API std::string_view to_string(LogLevel level);
 
 /// Receives one finished line at a time; may be called from several threads at once.
 using LogSink = std::function<void(LogLevel, std::string_view message)>;
 
 /// A sink that drops everything (the default).
-LogSink null_log_sink();
+ACMECPP_API LogSink null_log_sink();
 
 }  // namespace acmecpp

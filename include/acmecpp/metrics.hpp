@@ -16,23 +16,25 @@
 #include <string>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// One stored certificate.
-struct CertificateMetrics {
+struct ACMECPP_API CertificateMetrics {
   std::string resolver;  ///< the store section (Traefik's resolver name)
   std::string name;      ///< the certificate's main name
   std::chrono::system_clock::time_point not_after;
 };
 
 /// How many operations of one kind succeeded and failed.
-struct ResultCounts {
+struct ACMECPP_API ResultCounts {
   std::size_t success = 0;
   std::size_t failure = 0;
 };
 
 /// A snapshot; every count is cumulative since the counting object was created.
-struct Metrics {
+struct ACMECPP_API Metrics {
   std::vector<CertificateMetrics> certificates;  ///< in the order of the store
   ResultCounts issuances;                        ///< obtain(): new certificates
   ResultCounts renewals;                         ///< renew(): replaced certificates
@@ -48,7 +50,7 @@ struct Metrics {
 
 /// The figures of several long-lived CertManagers (say one per resolver) as one snapshot:
 /// certificates in the order of `parts`, counts added up, the latest check.
-Metrics merge_metrics(const std::vector<Metrics>& parts);
+ACMECPP_API Metrics merge_metrics(const std::vector<Metrics>& parts);
 
 /// The metrics in the Prometheus text exposition format 0.0.4 (one "# HELP" and "# TYPE" line
 /// per family, label values escaped). Families, all prefixed "acmecpp_":
@@ -58,9 +60,10 @@ Metrics merge_metrics(const std::vector<Metrics>& parts);
 /// - last_check_timestamp_seconds (gauge): left out before the first check
 /// - acme_requests_total{result} (counter): one sample per key of Metrics::acme_requests
 /// - acme_bad_nonce_retries_total (counter)
-std::string render_prometheus(const Metrics& metrics, std::chrono::system_clock::time_point now);
+ACMECPP_API std::string render_prometheus(const Metrics& metrics,
+                                          std::chrono::system_clock::time_point now);
 /// The same at the current time.
-std::string render_prometheus(const Metrics& metrics);
+ACMECPP_API std::string render_prometheus(const Metrics& metrics);
 
 /// The Content-Type an HTTP endpoint serving render_prometheus() should send.
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -79,7 +82,7 @@ inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4
 ///   return acmecpp::render_prometheus(manager.metrics());
 /// });
 /// @endcode
-class MetricsServer {
+class ACMECPP_API MetricsServer {
  public:
   /// Binds `host`:`port` at once and serves from then on, so a daemon fails at start, not at
   /// its first scrape.

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// Returns the A-label, lower-case form of one name, or throws Error(invalid_input) naming the
@@ -14,10 +16,10 @@ namespace acmecpp {
 /// anywhere but as the whole first label. Internationalised names (U-labels) are converted with
 /// libidn2 (IDNA 2008 with the UTS#46 mapping); a name it cannot convert is refused. A single
 /// trailing dot is accepted and removed.
-std::string normalize_dns_name(std::string_view name);
+ACMECPP_API std::string normalize_dns_name(std::string_view name);
 
 /// Normalises every name and removes duplicates (case-insensitively), keeping first-seen order.
 /// Throws on the first invalid name, or when the list is empty.
-std::vector<std::string> normalize_dns_names(const std::vector<std::string>& names);
+ACMECPP_API std::vector<std::string> normalize_dns_names(const std::vector<std::string>& names);
 
 }  // namespace acmecpp

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// How many bytes of outside text printable_text() keeps by default: a problem detail, a title.
@@ -23,6 +25,7 @@ constexpr std::size_t kPrintableLineLimit = 4096;
 /// escaped parts can safely pass through a final escaping before it is printed). When the result
 /// would exceed `max_bytes`, it is cut at a character boundary and " … [N more bytes]" names how
 /// many bytes of `text` were left out.
-std::string printable_text(std::string_view text, std::size_t max_bytes = kPrintableTextLimit);
+ACMECPP_API std::string printable_text(std::string_view text,
+                                       std::size_t max_bytes = kPrintableTextLimit);
 
 }  // namespace acmecpp

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/store.hpp"
 
 namespace acmecpp {
@@ -18,13 +19,14 @@ inline constexpr int kDefaultRenewalDays = 30;
 /// most a third of the lifetime, and at most half of it for lifetimes under 10 days. So a
 /// 90-day certificate renews with 30 days left, a 45-day one with 15, a 6-day one with 3.
 /// Throws Error(invalid_input) for negative `days`.
-std::chrono::seconds renewal_margin(std::chrono::seconds lifetime, int days = kDefaultRenewalDays);
+ACMECPP_API std::chrono::seconds renewal_margin(std::chrono::seconds lifetime,
+                                                int days = kDefaultRenewalDays);
 
 /// The wait after `failures` renewal attempts failed in a row: 1 min, 10 min, 100 min, then one
 /// day for every further failure. Zero for no failure.
-std::chrono::seconds failure_backoff(int failures);
+ACMECPP_API std::chrono::seconds failure_backoff(int failures);
 
-struct RenewalDecision {
+struct ACMECPP_API RenewalDecision {
   bool due = false;
   /// When the certificate falls (or fell) due; while backing off, when the next try is allowed.
   std::chrono::system_clock::time_point renew_at;
@@ -37,9 +39,10 @@ struct RenewalDecision {
 /// - otherwise due once less than renewal_margin(lifetime, days) remains;
 /// - an expired certificate is always due;
 /// - after failed attempts, not due before last_failure + failure_backoff(failed_attempts).
-RenewalDecision decide_renewal(std::chrono::system_clock::time_point not_before,
-                               std::chrono::system_clock::time_point not_after,
-                               const RenewalState& state, std::chrono::system_clock::time_point now,
-                               int days = kDefaultRenewalDays);
+ACMECPP_API RenewalDecision decide_renewal(std::chrono::system_clock::time_point not_before,
+                                           std::chrono::system_clock::time_point not_after,
+                                           const RenewalState& state,
+                                           std::chrono::system_clock::time_point now,
+                                           int days = kDefaultRenewalDays);
 
 }  // namespace acmecpp

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// The reason codes ACME CAs accept from subscribers (Let's Encrypt takes exactly these).
@@ -20,17 +22,17 @@ enum class RevocationReason : int {
 
 /// The RFC 5280 name: "unspecified", "keyCompromise", "affiliationChanged", "superseded",
 /// "cessationOfOperation".
-std::string_view to_string(RevocationReason reason);
+ACMECPP_API std::string_view to_string(RevocationReason reason);
 
 /// Reads a reason by RFC 5280 name or in CLI spelling, ignoring case, '-' and '_'
 /// ("keyCompromise", "key-compromise", "KEY_COMPROMISE"), or as its decimal code ("1").
 /// Throws Error(invalid_input) naming the value and listing the accepted names.
-RevocationReason parse_revocation_reason(std::string_view text);
+ACMECPP_API RevocationReason parse_revocation_reason(std::string_view text);
 
 /// The reason with this code; throws Error(invalid_input) for codes not listed above.
-RevocationReason revocation_reason_from_code(int code);
+ACMECPP_API RevocationReason revocation_reason_from_code(int code);
 
 /// Every accepted reason, in code order.
-std::vector<RevocationReason> all_revocation_reasons();
+ACMECPP_API std::vector<RevocationReason> all_revocation_reasons();
 
 }  // namespace acmecpp

@@ -4,10 +4,12 @@
 
 #include <string>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// Everything a solver needs to present one challenge.
-struct ChallengeTask {
+struct ACMECPP_API ChallengeTask {
   std::string type;               ///< "http-01", "tls-alpn-01", "dns-01"
   std::string identifier;         ///< the DNS name being validated (without "*.")
   bool wildcard = false;          ///< the order asked for "*.<identifier>"
@@ -17,7 +19,7 @@ struct ChallengeTask {
 
 /// Makes the ACME server's validation of one challenge type succeed.
 /// present() and cleanup() may be called from several threads for different tasks at once.
-class Solver {
+class ACMECPP_API Solver {
  public:
   virtual ~Solver() = default;
   /// The challenge type this solver answers, e.g. "http-01".

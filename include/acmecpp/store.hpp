@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 
 /// An ACME account as kept in the store (Traefik's "Account" object).
-struct AccountRecord {
+struct ACMECPP_API AccountRecord {
   std::string email;              ///< "Email"
   std::string uri;                ///< "Registration"."uri": the account URL (the JWS kid)
   std::string registration_body;  ///< "Registration"."body" as JSON text ("" when absent)
@@ -22,7 +24,7 @@ struct AccountRecord {
 /// What acmecpp remembers about a certificate's renewal beyond Traefik's fields. AcmeJsonStore
 /// keeps it in the entry's "acmecpp" member, which Traefik ignores (and drops when Traefik itself
 /// rewrites the file: then it is simply fetched again). Times are kept to the second.
-struct RenewalState {
+struct ACMECPP_API RenewalState {
   /// ARI (RFC 9773), as last fetched for the certificate with this ARI certificate ID. Info
   /// recorded for another ID belongs to a certificate since replaced and is not used.
   std::string ari_cert_id;
@@ -45,7 +47,7 @@ struct RenewalState {
 };
 
 /// One certificate as kept in the store (an element of Traefik's "Certificates").
-struct CertificateRecord {
+struct ACMECPP_API CertificateRecord {
   std::string main;               ///< "domain"."main"
   std::vector<std::string> sans;  ///< "domain"."sans" (without main)
   std::string certificate_pem;    ///< "certificate" decoded: the PEM chain, leaf first
@@ -58,7 +60,7 @@ struct CertificateRecord {
 };
 
 /// Held while one process orders or renews one certificate; released when destroyed.
-class NameLock {
+class ACMECPP_API NameLock {
  public:
   virtual ~NameLock() = default;
 };
@@ -69,7 +71,7 @@ class NameLock {
 /// Everything the library needs from a store goes through this interface: records, per-name
 /// locks, batches and a small cache area. Nothing in the library asks which kind of store it
 /// has, so a new backend needs no change outside its own class.
-class Store {
+class ACMECPP_API Store {
  public:
   virtual ~Store() = default;
 
@@ -132,7 +134,7 @@ class Store {
 };
 
 /// Error(invalid_input) unless `key` is a valid key of Store's cache area.
-void check_cache_key(const std::string& key);
+ACMECPP_API void check_cache_key(const std::string& key);
 
 /// Traefik's acme.json. Every change is a locked read-modify-write of the whole file: an advisory
 /// lock (flock on "<path>.lock") serialises processes, the new content goes to a temporary file
@@ -146,7 +148,7 @@ void check_cache_key(const std::string& key);
 /// together when the batch is committed: one locked read-modify-write for the whole batch (they
 /// are applied again to the file as it is then, so other processes' changes are kept). Until
 /// then other processes do not see them, and a crash loses them (the file stays whole).
-class AcmeJsonStore : public Store {
+class ACMECPP_API AcmeJsonStore : public Store {
  public:
   /// Opens (does not yet create) the file at `path`. Throws Error(storage) when the file exists
   /// but is unreadable, too open, or not valid acme.json (the message says where it broke).

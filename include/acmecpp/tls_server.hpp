@@ -21,6 +21,7 @@
 
 #include <openssl/types.h>  // SSL_CTX: this API is TLS integration
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/certificate_cache.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 
@@ -32,7 +33,7 @@ namespace acmecpp {
 using UnknownNameFunction =
     std::function<std::shared_ptr<const ServingCertificate>(std::string_view server_name)>;
 
-struct TlsServerOptions {
+struct ACMECPP_API TlsServerOptions {
   /// Where certificates are looked up by SNI; required.
   std::shared_ptr<const CertificateCache> certificates;
   /// Answers "acme-tls/1" validation handshakes when set (the same responder is a solver of the
@@ -56,6 +57,6 @@ struct TlsServerOptions {
 /// context keeps the options alive. Replaces callbacks the context had (both kinds), so call it
 /// once, after the rest of the context's setup. Throws Error(invalid_input) for missing
 /// certificates or an invalid ALPN protocol name.
-void install_tls_server(SSL_CTX* context, const TlsServerOptions& options);
+ACMECPP_API void install_tls_server(SSL_CTX* context, const TlsServerOptions& options);
 
 }  // namespace acmecpp

@@ -31,6 +31,7 @@
 
 #include <openssl/types.h>  // SSL, SSL_CTX, X509, EVP_PKEY: this API is TLS integration
 
+#include "acmecpp/api.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
@@ -44,7 +45,7 @@ inline constexpr std::string_view kAcmeTlsAlpnProtocol = "acme-tls/1";
 
 /// One challenge certificate and its key; immutable. Handed out by shared_ptr, so a handshake in
 /// flight keeps it alive after the challenge was cleaned up.
-struct TlsAlpn01Certificate {
+struct ACMECPP_API TlsAlpn01Certificate {
   std::string identifier;                 ///< the validated name (lower-case), the only dNSName
   std::shared_ptr<X509> certificate;      ///< self-signed, with the critical acmeIdentifier
   std::shared_ptr<EVP_PKEY> private_key;  ///< a fresh P-256 key made for this challenge only
@@ -60,7 +61,7 @@ using AlpnSelectFunction =
 /// How TlsAlpn01Responder::install treats handshakes that are not TLS-ALPN-01 validations.
 /// install() replaces the context's ALPN select callback (OpenSSL keeps only one and cannot tell
 /// which one was set), so the selection the proxy made before must be given here.
-struct TlsAlpn01InstallOptions {
+struct ACMECPP_API TlsAlpn01InstallOptions {
   /// ALPN for normal handshakes, most preferred first, e.g. {"h2", "http/1.1"}: the first of
   /// these the client also offers is selected. Nothing in common, or an empty list: no ALPN is
   /// negotiated and the handshake goes on. Must not contain "acme-tls/1".
@@ -79,7 +80,7 @@ struct TlsAlpn01InstallOptions {
 /// A handshake is a validation when its ClientHello offers "acme-tls/1" among its ALPN protocols
 /// and its SNI is a name with a presented challenge (compared case-insensitively). Validators
 /// offer "acme-tls/1" alone; browsers never offer it.
-class TlsAlpn01Responder : public Solver {
+class ACMECPP_API TlsAlpn01Responder : public Solver {
  public:
   TlsAlpn01Responder();
   ~TlsAlpn01Responder() override;
@@ -132,7 +133,7 @@ class TlsAlpn01Responder : public Solver {
 /// cleanup(). Completes only validation handshakes (several names at once, picked by SNI);
 /// anything else gets a fatal alert. Connections that do not finish their handshake within 10
 /// seconds are dropped.
-class TlsAlpn01StandaloneSolver : public Solver {
+class ACMECPP_API TlsAlpn01StandaloneSolver : public Solver {
  public:
   /// @param address numeric interface address to bind, e.g. "0.0.0.0", "127.0.0.1" or "::"
   /// @param port    TCP port, 443 in production

@@ -4,9 +4,11 @@
 
 #include <string>
 
+#include "acmecpp/api.hpp"
+
 namespace acmecpp {
 /// "MAJOR.MINOR.PATCH" of the library linked in.
-std::string version();
+ACMECPP_API std::string version();
 /// The User-Agent the HTTP client sends: "acmecpp/VERSION".
-std::string user_agent();
+ACMECPP_API std::string user_agent();
 }  // namespace acmecpp

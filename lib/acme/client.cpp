@@ -298,15 +298,11 @@ struct Client::Impl {
   }
 };
 
-Client::Client(ClientOptions options)
-    : Client(options, http::make_curl_http_client(http::Options{options.ca_bundle,
-                                                                options.connect_timeout,
-                                                                options.request_timeout,
-                                                                8 * 1024 * 1024,
-                                                                {}})) {}
-
-Client::Client(ClientOptions options, std::shared_ptr<http::HttpClient> transport)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(transport))) {}
+Client::Client(ClientOptions options) {
+  auto transport = http::make_curl_http_client(http::Options{
+      options.ca_bundle, options.connect_timeout, options.request_timeout, 8 * 1024 * 1024, {}});
+  impl_ = std::make_unique<Impl>(std::move(options), std::move(transport));
+}
 
 Client::~Client() = default;
 

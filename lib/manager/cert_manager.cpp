@@ -87,11 +87,11 @@ struct CertManager::Impl : manager::Issuer {
       throw Error(ErrorKind::config,
                   "registering an account requires agreeing to the CA's terms of "
                   "service (" +
-                      dir.terms_of_service + "): pass --agree-tos");
+                      dir.terms_of_service + "): set ManagerConfig::agree_tos");
     }
     if (dir.external_account_required && !config.eab) {
       throw Error(ErrorKind::config,
-                  "this CA requires External Account Binding: pass --eab-kid and --eab-hmac-key");
+                  "this CA requires External Account Binding: set ManagerConfig::eab");
     }
     auto account =
         client.new_account(key, contacts_for(config.email), config.agree_tos, config.eab);

@@ -178,6 +178,9 @@ TEST_CASE("a CA requiring EAB accepts the right key and rejects a wrong one clea
   const auto missing = run_acmectl(pebble, missing_store, {"register"});
   CHECK(missing.exit_code == 4);
   CHECK(missing.err.find("requires External Account Binding") != std::string::npos);
+  // The library names its option (ManagerConfig::eab); acmectl names its flags.
+  CHECK(missing.err.find("pass --eab-kid and --eab-hmac-key") != std::string::npos);
+  CHECK(missing.err.find("ManagerConfig") == std::string::npos);
 
   const std::string wrong_store = (dir / "wrong.json").string();
   const auto wrong =
