@@ -16,6 +16,7 @@ struct CurlDeleter {
 };
 
 using CurlEasyPtr = std::unique_ptr<CURL, CurlDeleter<curl_easy_cleanup>>;
+using CurlMultiPtr = std::unique_ptr<CURLM, CurlDeleter<curl_multi_cleanup>>;
 using CurlSharePtr = std::unique_ptr<CURLSH, CurlDeleter<curl_share_cleanup>>;
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlDeleter<curl_slist_free_all>>;
 
@@ -26,5 +27,7 @@ void ensure_curl_initialized();
 
 /// A new easy handle; throws Error(network) if libcurl cannot allocate one.
 CurlEasyPtr make_curl_easy();
+/// A new multi handle; throws Error(network) if libcurl cannot allocate one.
+CurlMultiPtr make_curl_multi();
 
 }  // namespace acmecpp::http

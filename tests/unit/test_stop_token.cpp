@@ -12,32 +12,14 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/stop_token.hpp"
+#include "support/stop_later.hpp"
 
 using acmecpp::StopCallback;
 using acmecpp::StopSource;
 using acmecpp::StopToken;
+using acmecpp::testing::StopLater;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-namespace {
-
-/// The stop is requested from this thread after `delay`; joined by the destructor.
-class DelayedStop {
- public:
-  DelayedStop(StopSource source, Clock::duration delay)
-      : thread_([source, delay]() mutable {
-          std::this_thread::sleep_for(delay);
-          source.request_stop();
-        }) {}
-  ~DelayedStop() { thread_.join(); }
-  DelayedStop(const DelayedStop&) = delete;
-  DelayedStop& operator=(const DelayedStop&) = delete;
-
- private:
-  std::thread thread_;
-};
-
-}  // namespace
 
 TEST_CASE("a stop token's wait lasts its duration when nobody asks to stop") {
   StopSource source;
@@ -52,7 +34,7 @@ TEST_CASE("a stop token's wait ends as soon as another thread requests stop") {
   const StopToken token = source.token();
   const auto started = Clock::now();
   {
-    DelayedStop stop(source, 100ms);
+    StopLater stop(source, 100ms);
     CHECK_FALSE(token.wait_for(std::chrono::minutes(10)));
   }
   const auto waited = Clock::now() - started;
