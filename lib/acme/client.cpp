@@ -291,15 +291,17 @@ struct Client::Impl {
     }
   }
 
-  /// Why polling ends unfinished: the server asked to wait beyond the deadline, or the deadline
-  /// came.
+  /// Why polling ends unfinished: the server asked (Retry-After) to wait beyond the deadline, or
+  /// the deadline came.
   [[noreturn]] void throw_not_finished(const std::string& what, const std::string& status,
                                        std::optional<std::chrono::seconds> retry_after,
                                        Clock::duration polled, Clock::time_point deadline) const {
     const std::string limit = core::duration_text(options.poll_timeout) + " (poll_timeout)";
     const std::string polled_text =
         core::duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(polled));
-    if (retry_after && Clock::now() + *retry_after > deadline) {
+    // The CA's Retry-After is why only when it asked for longer than the schedule's own waits.
+    if (retry_after && *retry_after > options.poll_max_interval &&
+        Clock::now() + *retry_after > deadline) {
       const auto until = std::chrono::system_clock::now() + *retry_after;
       throw Error(ErrorKind::ca_timeout, what + " is still \"" + status +
                                              "\" and the CA asked (Retry-After) to wait until " +
