@@ -2,7 +2,8 @@
 // configuration file: at start and then every --interval it obtains the missing ones (or those
 // whose names changed) and renews the due ones. A missing certificate whose issuance fails is
 // tried again with a backoff (obtain_backoff.hpp). SIGHUP re-reads the configuration and checks
-// at once, failed names included; SIGTERM or SIGINT lets the check in hand finish, then exits 0.
+// at once, failed names included; SIGTERM or SIGINT cancels the check in hand (the order under
+// way is abandoned at once, whatever the CA does) and exits 0.
 // With --metrics-listen it serves Prometheus metrics meanwhile (metrics_endpoint.hpp).
 
 #include <pthread.h>
@@ -62,16 +63,21 @@ class SignalWatch {
     std::lock_guard<std::mutex> lock(mutex_);
     return stop_;
   }
+  /// Stopped by SIGTERM or SIGINT: the managers' requests and waits under way end at once.
+  acmecpp::StopToken stop_token() const { return stop_source_.token(); }
 
  private:
   void watch() {
     for (;;) {
       int signal = 0;
       if (sigwait(&signals_, &signal) != 0) continue;
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (done_) return;
-      (signal == SIGHUP ? reload_ : stop_) = true;
-      wake_.notify_all();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (done_) return;
+        (signal == SIGHUP ? reload_ : stop_) = true;
+        wake_.notify_all();
+      }
+      if (signal != SIGHUP) stop_source_.request_stop();
     }
   }
   Event take(std::unique_lock<std::mutex>&) {
@@ -84,6 +90,7 @@ class SignalWatch {
   }
 
   sigset_t signals_;
+  acmecpp::StopSource stop_source_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -100,6 +107,7 @@ struct DaemonState {
   RunMetrics metrics;
   ObtainBackoff obtain_backoff;
   std::set<std::string> configured;  ///< backoff keys of the certificates seen in this pass
+  acmecpp::StopToken stop;           ///< SIGTERM/SIGINT: the check under way is cancelled
 };
 
 /// The certificate's identity for the backoff: its resolver and its set of names.
@@ -130,6 +138,7 @@ void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
           const RenewOptions& renew_options, DaemonState& state) {
   std::string resolver = wanted.resolver.empty() ? source.named_resolver() : wanted.resolver;
   auto context = open_context(source, resolver);
+  context.stop = state.stop;
   if (!wanted.challenge.empty()) context.settings.challenge = wanted.challenge;
   const auto names = normalized(wanted.names);
   const auto main = acmecpp::normalize_dns_name(wanted.names.front());
@@ -164,6 +173,7 @@ void keep(const SettingsSource& source, const ConfiguredCertificate& wanted,
              {}},
             &issued.record);
   } catch (const acmecpp::Error& e) {
+    if (e.kind() == acmecpp::ErrorKind::cancelled) throw;  // stopping: neither failure nor hook
     const auto next = state.obtain_backoff.failed(key, SteadyClock::now());
     say(std::cerr, "acmectl: error: obtaining " + main + " failed: " + e.what() +
                        "; next attempt in " + seconds_until(next) + " s");
@@ -184,6 +194,7 @@ void check_all(const SettingsSource& source, const RenewOptions& renew_options,
     try {
       keep(source, wanted, renew_options, state);
     } catch (const acmecpp::Error& e) {
+      if (e.kind() == acmecpp::ErrorKind::cancelled) return;  // SIGTERM: run_run() stops
       say(std::cerr, "acmectl: error: " + wanted.names.front() + ": " + e.what());
     }
   }
@@ -221,6 +232,7 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
   RenewOptions renew_options;
   renew_options.days = options.days;
   DaemonState state;
+  state.stop = signals.stop_token();
   const auto metrics_endpoint = serve_metrics(source, state);
   for (;;) {
     check_all(source, renew_options, signals, state);

@@ -93,6 +93,7 @@ Outcome Renewal::renew(const acmecpp::CertificateRecord& current,
     const bool hook_ok = deliver(context_.settings, event, &issued.record);
     return hook_ok ? Outcome::renewed : Outcome::hook_failed;
   } catch (const acmecpp::Error& e) {
+    if (e.kind() == acmecpp::ErrorKind::cancelled) throw;  // stopping: neither failure nor hook
     say(std::cerr, "acmectl: error: renewing " + current.main +
                        " failed (the stored "
                        "certificate is kept): " +

@@ -15,6 +15,7 @@ struct Context {
   Settings settings;
   std::shared_ptr<acmecpp::AcmeJsonStore> store;
   std::string resolver;
+  acmecpp::StopToken stop;  ///< cancels the managers' work (run: SIGTERM); default: never
 };
 
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's

@@ -6,6 +6,7 @@
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/renewal.hpp"
+#include "manager/cancellation.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -73,6 +74,7 @@ Delay CertificateUpkeep::keep(const ManagedEntry& entry,
     if (const auto record = stored_for(stored, entry.names)) return renew_if_due(entry, *record);
     return obtain_missing(entry);
   } catch (const std::exception& e) {
+    if (is_cancelled(e)) return context_.check_interval;  // stopping: not a failure
     return after_failure(entry, e.what(), false);
   }
 }
@@ -95,6 +97,7 @@ Delay CertificateUpkeep::obtain_missing(const ManagedEntry& entry) {
   try {
     issued = context_.manager.obtain(entry.names);
   } catch (const std::exception& e) {
+    if (is_cancelled(e)) return context_.check_interval;
     return after_failure(entry, e.what(), true);  // obtain() reported it
   }
   publish(issued.record);
@@ -125,6 +128,7 @@ Delay CertificateUpkeep::renew_locked(const ManagedEntry& entry, const Certifica
   try {
     publish(context_.manager.renew(*current).record);
   } catch (const std::exception& e) {
+    if (is_cancelled(e)) return context_.check_interval;
     // renew() reported it and counted it in the stored entry, whose backoff check_renewal()
     // applies; the next pass learns from it when to try again.
     context_.log(LogLevel::error, "renewing {} failed (the current certificate stays served): {}",
