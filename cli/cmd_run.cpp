@@ -59,10 +59,13 @@ class SignalWatch {
     for (;;) {
       int signal = 0;
       if (sigwait(&signals_, &signal) != 0) continue;
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (done_) return;
-      (signal == SIGHUP ? reload_ : stop_) = true;
-      wake_.notify_all();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (done_) return;
+        (signal == SIGHUP ? reload_ : stop_) = true;
+        wake_.notify_all();
+      }
+      if (signal != SIGHUP) stop_source_.request_stop();
     }
   }
   Event take(std::unique_lock<std::mutex>&) {
@@ -75,6 +78,7 @@ class SignalWatch {
   }
 
   sigset_t signals_;
+  acmecpp::StopSource stop_source_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

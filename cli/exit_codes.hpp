@@ -20,6 +20,8 @@ enum ExitCode : int {
   kSomeFailed = 11,  ///< renew, issue --batch: at least one certificate could not be obtained
   kSomeRenewalsFailed = kSomeFailed,  ///< the name it had when only renew could fail in part
   kHookFailed = 12,                   ///< a hook failed or timed out; the certificates were kept
+  kCancelled = 13,                    ///< stopped (e.g. by a signal) before it finished
+  kCaTimeout = 14,  ///< the CA did not finish in time (order/authorization never left its state)
 };
 
 inline int exit_code_for(acmecpp::ErrorKind kind) {
@@ -40,6 +42,10 @@ inline int exit_code_for(acmecpp::ErrorKind kind) {
       return kStorage;
     case acmecpp::ErrorKind::crypto:
       return kCrypto;
+    case acmecpp::ErrorKind::cancelled:
+      return kCancelled;
+    case acmecpp::ErrorKind::ca_timeout:
+      return kCaTimeout;
   }
   return kUnexpected;
 }

@@ -97,7 +97,7 @@ Context open_context(const SettingsSource& source, const std::string& named) {
   const Settings early = source.resolve();
   auto store = open_store(early);
   const std::string resolver = named.empty() ? default_resolver(*store) : named;
-  return Context{source.resolve(resolver), std::move(store), resolver};
+  return Context{source.resolve(resolver), std::move(store), resolver, {}};
 }
 
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers) {
@@ -105,6 +105,7 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   acmecpp::ManagerConfig config;
   config.acme.directory_url = directory_url(s);
   config.acme.ca_bundle = s.ca_bundle;
+  config.acme.stop = context.stop;
   config.email = s.email;
   config.agree_tos = s.agree_tos;
   config.eab = eab(s);

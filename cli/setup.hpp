@@ -15,6 +15,7 @@ struct Context {
   Settings settings;
   std::shared_ptr<acmecpp::Store> store;
   std::string resolver;
+  acmecpp::StopToken stop;  ///< cancels the managers' work (run: SIGTERM); default: never
 };
 
 /// The store the settings name (today Traefik's acme.json at --store). The one place acmectl

@@ -16,6 +16,7 @@
 #include "acmecpp/api.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/key.hpp"
+#include "acmecpp/stop_token.hpp"
 
 namespace acmecpp {
 namespace acme {
@@ -31,7 +32,8 @@ struct ACMECPP_API ClientOptions {
   std::string ca_bundle;  ///< PEM file of CAs trusted for the ACME server; empty: system store
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{60000};
-  /// How long polling an authorization or an order may take in total before giving up.
+  /// How long polling an authorization or an order may take in total before giving up
+  /// (Error(ca_timeout)).
   std::chrono::milliseconds poll_timeout{std::chrono::minutes(3)};
   /// Wait before the first poll (a server is never done the moment it was asked; a local CA is
   /// done within milliseconds); each later wait doubles, up to poll_max_interval. A Retry-After
@@ -56,6 +58,10 @@ struct ACMECPP_API ClientOptions {
   /// may reject valid nonces at random (Pebble's test mode rejects up to half), so a single retry
   /// is not enough; each retry costs one request, and a server that rejects 20 in a row is broken.
   int bad_nonce_retries = 20;
+  /// When stop is requested on it, every call under way ends at once with Error(cancelled): a
+  /// request being sent or awaited is aborted, a poll's wait (Retry-After included) cut short,
+  /// and no further request is sent. Default: never stopped.
+  StopToken stop;
 };
 
 /// The directory resource (section 7.1.1).
@@ -187,10 +193,12 @@ class ACMECPP_API Client {
 
   /// Polls until the authorization leaves "pending"; returns it (valid or not). The first
   /// request is sent after poll_initial_interval (see ClientOptions for the schedule). Throws
-  /// Error(challenge) when poll_timeout passes first.
+  /// Error(ca_timeout) when poll_timeout passes first, or when the server's Retry-After asks to
+  /// wait beyond it (the message says until when); Error(cancelled) when stopped.
   Authorization wait_authorization(const std::string& url);
   /// Polls, on the same schedule, until the order leaves "pending"/"processing": after its
-  /// challenges were answered it becomes "ready" (or "invalid"), after finalize "valid".
+  /// challenges were answered it becomes "ready" (or "invalid"), after finalize "valid". Throws
+  /// as wait_authorization() does (an order stuck in "processing": Error(ca_timeout)).
   Order wait_order(const std::string& url);
   /// Sends the CSR (DER) to the order's finalize URL and returns the updated order.
   Order finalize(const Order& order, const std::string& csr_der);
@@ -226,6 +234,13 @@ class ACMECPP_API Client {
   RenewalInfo renewal_info(const std::string& certificate_pem);
 
   RequestStats stats() const;
+
+  /// Replaces ClientOptions::stop: requests and waits that begin from now on observe `stop`
+  /// (CertManager gives its client a fresh token each time it is started again after stop()).
+  void set_stop_token(StopToken stop);
+  /// The token requests and waits observe now (for waits of the caller's own that belong to the
+  /// same work, e.g. a DNS-01 propagation check).
+  StopToken stop_token() const;
 
  private:
   struct Impl;

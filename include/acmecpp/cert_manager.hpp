@@ -122,6 +122,9 @@ using PassCallback = std::function<void(const std::vector<UpkeepOutcome>& outcom
                                         std::chrono::milliseconds next_pass)>;
 
 struct ACMECPP_API ManagerConfig {
+  /// acme.stop: once stop is requested on it, the manager's work under way is cancelled as by
+  /// stop(), and every later request of the manager ends with Error(cancelled) too (the
+  /// background thread itself runs until stop()).
   acme::ClientOptions acme;
   std::string email;  ///< contact for the account; may be empty
   /// Must be true to register a new account with a CA that publishes terms of service.
@@ -273,9 +276,13 @@ class ACMECPP_API CertManager {
   /// demand before a restart) are managed too, so that they are renewed. Another process using
   /// the same store is respected: each order or renewal holds the store's lock for its name.
   void start();
-  /// Finishes the order under way (if any), stops the thread and waits for it; idempotent.
-  /// Called by the destructor. On-demand issuances under way finish too, queued ones are dropped,
-  /// and none starts until the next start().
+  /// Cancels the work under way (the order in hand, on-demand issuances, and obtain()/renew()
+  /// calls running on other threads end with Error(cancelled): their requests are aborted and
+  /// their waits cut short), stops the thread and waits for it; idempotent. Returns within about
+  /// a second whatever the CA does (a wait for another process's store lock, or a DNS query, may
+  /// hold it longer). A cancelled order is neither reported as failed nor backed off. Called by
+  /// the destructor. Queued on-demand issuances are dropped, and none starts until the next
+  /// start(); the manager may be used, and started, again afterwards.
   void stop();
 
   /// The certificates this manager serves, updated atomically whenever one is issued or renewed.

@@ -77,10 +77,12 @@ struct ACMECPP_API Dns01PropagationOptions {
 /// wait_until_visible() returns once every authoritative server of the effective name's zone
 /// answers the TXT value (other values may coexist; an NS name with several addresses needs one
 /// of them to); on timeout its ChallengeError names the record, the servers and what each
-/// answered. The resolvers come from /etc/resolv.conf at construction when `resolvers` is empty
-/// and something needs them (follow_cname, or a check without authoritative_override). cleanup()
-/// never throws: a provider's failure is reported to `log` as a warning (and dropped when no sink
-/// is given). Thread-safe.
+/// answered; when stop is requested on the task's token (ChallengeTask::stop) it ends with
+/// Error(cancelled) at once (a DNS query under way, at most 2 s, is finished first). The
+/// resolvers come from /etc/resolv.conf at construction when `resolvers` is empty and something
+/// needs them (follow_cname, or a check without authoritative_override). cleanup() never throws:
+/// a provider's failure is reported to `log` as a warning (and dropped when no sink is given).
+/// Thread-safe.
 class ACMECPP_API Dns01Solver : public Solver {
  public:
   /// Throws Error(config) when `provider` is null or an address in `options` does not parse.

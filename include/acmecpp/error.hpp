@@ -23,6 +23,8 @@ enum class ErrorKind {
   challenge,       ///< a challenge could not be presented or was judged invalid
   storage,         ///< the certificate store could not be read or written
   crypto,          ///< a key, certificate or signature operation failed
+  cancelled,       ///< stopped through a StopToken (stop_token.hpp) before it finished
+  ca_timeout,      ///< the ACME server did not finish (an order, an authorization) in time
 };
 
 /// Short lower-case name of a kind, e.g. "storage".

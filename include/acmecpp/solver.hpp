@@ -5,6 +5,7 @@
 #include <string>
 
 #include "acmecpp/api.hpp"
+#include "acmecpp/stop_token.hpp"
 
 namespace acmecpp {
 
@@ -15,6 +16,9 @@ struct ACMECPP_API ChallengeTask {
   bool wildcard = false;          ///< the order asked for "*.<identifier>"
   std::string token;              ///< the challenge token (base64url)
   std::string key_authorization;  ///< token "." base64url(JWK thumbprint); a secret: never log it
+  /// The order's stop token (CertManager passes its own): a solver's waits end when stop is
+  /// requested, with Error(cancelled).
+  StopToken stop;
 };
 
 /// Makes the ACME server's validation of one challenge type succeed.
@@ -27,7 +31,8 @@ class ACMECPP_API Solver {
   /// Makes the proof available; throws ChallengeError when it cannot.
   virtual void present(const ChallengeTask& task) = 0;
   /// Returns once the proof presented for `task` can be seen by the CA (DNS-01 waits for the
-  /// record on the zone's authoritative servers here); throws ChallengeError when it gives up.
+  /// record on the zone's authoritative servers here); throws ChallengeError when it gives up,
+  /// Error(cancelled) when stop is requested on task.stop.
   /// Called after every task of an order was presented, so records sharing a name are all
   /// published before any is checked. The default returns at once.
   virtual void wait_until_visible(const ChallengeTask& task) { (void)task; }

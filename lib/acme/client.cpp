@@ -1,6 +1,5 @@
 #include <atomic>
 #include <mutex>
-#include <thread>
 
 #include "acme/counting_transport.hpp"
 #include "acme/directory_cache.hpp"
@@ -12,6 +11,8 @@
 #include "acmecpp/acme_client.hpp"
 #include "acmecpp/printable.hpp"
 #include "core/base64.hpp"
+#include "core/duration_text.hpp"
+#include "core/rfc3339.hpp"
 #include "crypto/ari_cert_id.hpp"
 #include "crypto/jose.hpp"
 #include "http/http_client.hpp"
@@ -102,8 +103,19 @@ struct Client::Impl {
   std::atomic<std::size_t> bad_nonce_retries{0};
   std::atomic<std::size_t> polls{0};
 
+  mutable std::mutex stop_mutex;
+  StopToken stop;  // options.stop until set_stop_token() replaces it
+
   Impl(ClientOptions opts, std::shared_ptr<http::HttpClient> transport)
-      : options(std::move(opts)), http(std::make_shared<CountingTransport>(std::move(transport))) {}
+      : options(std::move(opts)),
+        http(std::make_shared<CountingTransport>(std::move(transport))),
+        stop(options.stop) {}
+
+  /// What every request and wait observes.
+  StopToken stop_token() const {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    return stop;
+  }
 
   std::optional<DirectoryCache> directory_cache() const {
     if (!options.directory_cache.load || options.directory_cache_max_age.count() <= 0) {
@@ -194,7 +206,7 @@ struct Client::Impl {
   http::Response send_get(const std::string& url) {
     check_https(url);
     ++requests;
-    auto response = http->get(url);
+    auto response = http->get(url, {}, stop_token());
     keep_nonce(response);
     return response;
   }
@@ -202,7 +214,7 @@ struct Client::Impl {
   std::string new_nonce(const std::string& url) {
     check_https(url);
     ++requests;
-    const auto response = http->head(url);
+    const auto response = http->head(url, {}, stop_token());
     if (!is_success(response.status)) {
       throw AcmeError("newNonce " + url, problem_from_body(response.body, int(response.status)));
     }
@@ -240,7 +252,7 @@ struct Client::Impl {
       const std::string nonce = fresh_nonce();
       const auto jws = crypto::make_jws(signer.key, url, nonce, signer.kid, payload);
       ++requests;
-      auto response = http->post(url, jws.dump(), headers);
+      auto response = http->post(url, jws.dump(), headers, stop_token());
       keep_nonce(response);
       if (is_success(response.status) || attempt >= options.bad_nonce_retries) return response;
       if (!problem_from_body(response.body, int(response.status)).is("badNonce")) return response;
@@ -264,22 +276,24 @@ struct Client::Impl {
 
   /// Asks for the resource at `url` until `done` says it is finished, waiting before each
   /// request as the PollSchedule says: a server answering 429 or 503 is asked again later too.
+  /// The waits end at once when stop is requested (Error(cancelled)). A resource that is not
+  /// finished by poll_timeout, or whose server asks (Retry-After) to come back only after it,
+  /// throws Error(ca_timeout) saying which.
   template <typename Resource, typename Parse, typename IsDone>
   Resource poll(const std::string& url, const std::string& what, Parse parse, IsDone done) {
-    PollSchedule schedule(options.poll_initial_interval, options.poll_max_interval,
-                          Clock::now() + options.poll_timeout);
+    const auto started = Clock::now();
+    const auto deadline = started + options.poll_timeout;
+    PollSchedule schedule(options.poll_initial_interval, options.poll_max_interval, deadline);
     std::optional<std::chrono::seconds> retry_after;
     std::string last_status = "unknown";
     std::optional<Problem> busy;  // the server's last 429/503 problem, while it lasts
     for (;;) {
-      const auto wait = schedule.next_wait(retry_after, Clock::now());
+      const auto now = Clock::now();
+      const auto wait = schedule.next_wait(retry_after, now);
       if (!wait && busy) throw AcmeError(what, *busy);
-      if (!wait) {
-        throw Error(ErrorKind::challenge, what + " still \"" + last_status + "\" after " +
-                                              std::to_string(options.poll_timeout.count() / 1000) +
-                                              " s of polling");
-      }
-      std::this_thread::sleep_for(*wait);
+      if (!wait) throw_not_finished(what, last_status, retry_after, now - started, deadline);
+      const StopToken stop = stop_token();
+      if (!stop.wait_for(*wait)) stop.throw_if_stopped("polling " + what);
       ++polls;
       const auto response = signed_post_response(url, "", current_signer(), {});
       retry_after = retry_after_of(response);
@@ -295,6 +309,28 @@ struct Client::Impl {
       if (done(resource)) return resource;
       last_status = resource.status;
     }
+  }
+
+  /// Why polling ends unfinished: the server asked (Retry-After) to wait beyond the deadline, or
+  /// the deadline came.
+  [[noreturn]] void throw_not_finished(const std::string& what, const std::string& status,
+                                       std::optional<std::chrono::seconds> retry_after,
+                                       Clock::duration polled, Clock::time_point deadline) const {
+    const std::string limit = core::duration_text(options.poll_timeout) + " (poll_timeout)";
+    const std::string polled_text =
+        core::duration_text(std::chrono::duration_cast<std::chrono::milliseconds>(polled));
+    // The CA's Retry-After is why only when it asked for longer than the schedule's own waits.
+    if (retry_after && *retry_after > options.poll_max_interval &&
+        Clock::now() + *retry_after > deadline) {
+      const auto until = std::chrono::system_clock::now() + *retry_after;
+      throw Error(ErrorKind::ca_timeout, what + " is still \"" + status +
+                                             "\" and the CA asked (Retry-After) to wait until " +
+                                             core::format_rfc3339(until) +
+                                             ", beyond the poll limit of " + limit +
+                                             "; polled for " + polled_text);
+    }
+    throw Error(ErrorKind::ca_timeout, what + " never left \"" + status + "\" within " + limit +
+                                           "; polled for " + polled_text);
   }
 };
 
@@ -519,6 +555,15 @@ RenewalInfo Client::renewal_info(const std::string& certificate_pem) {
 
 std::string certificate_id(std::string_view certificate_pem) {
   return crypto::ari_certificate_id(certificate_pem);
+}
+
+void Client::set_stop_token(StopToken stop) {
+  std::lock_guard<std::mutex> lock(impl_->stop_mutex);
+  impl_->stop = std::move(stop);
+}
+
+StopToken Client::stop_token() const {
+  return impl_->stop_token();
 }
 
 RequestStats Client::stats() const {

@@ -36,21 +36,24 @@ http::Response CountingTransport::counted(Send send) {
   }
 }
 
-http::Response CountingTransport::get(const std::string& url, const http::Headers& headers) {
-  return counted([&] { return inner_->get(url, headers); });
+http::Response CountingTransport::get(const std::string& url, const http::Headers& headers,
+                                      const StopToken& stop) {
+  return counted([&] { return inner_->get(url, headers, stop); });
 }
 
-http::Response CountingTransport::head(const std::string& url, const http::Headers& headers) {
-  return counted([&] { return inner_->head(url, headers); });
+http::Response CountingTransport::head(const std::string& url, const http::Headers& headers,
+                                       const StopToken& stop) {
+  return counted([&] { return inner_->head(url, headers, stop); });
 }
 
 http::Response CountingTransport::post(const std::string& url, const std::string& body,
-                                       const http::Headers& headers) {
-  return counted([&] { return inner_->post(url, body, headers); });
+                                       const http::Headers& headers, const StopToken& stop) {
+  return counted([&] { return inner_->post(url, body, headers, stop); });
 }
 
-http::Response CountingTransport::del(const std::string& url, const http::Headers& headers) {
-  return counted([&] { return inner_->del(url, headers); });
+http::Response CountingTransport::del(const std::string& url, const http::Headers& headers,
+                                      const StopToken& stop) {
+  return counted([&] { return inner_->del(url, headers, stop); });
 }
 
 std::size_t CountingTransport::connections_opened() const {

@@ -17,11 +17,14 @@ class CountingTransport : public http::HttpClient {
  public:
   explicit CountingTransport(std::shared_ptr<http::HttpClient> inner);
 
-  http::Response get(const std::string& url, const http::Headers& headers = {}) override;
-  http::Response head(const std::string& url, const http::Headers& headers = {}) override;
+  http::Response get(const std::string& url, const http::Headers& headers = {},
+                     const StopToken& stop = {}) override;
+  http::Response head(const std::string& url, const http::Headers& headers = {},
+                      const StopToken& stop = {}) override;
   http::Response post(const std::string& url, const std::string& body,
-                      const http::Headers& headers = {}) override;
-  http::Response del(const std::string& url, const http::Headers& headers = {}) override;
+                      const http::Headers& headers = {}, const StopToken& stop = {}) override;
+  http::Response del(const std::string& url, const http::Headers& headers = {},
+                     const StopToken& stop = {}) override;
   std::size_t connections_opened() const override;
 
   /// "1xx" ... "5xx" and "network_error", only those seen at least once.

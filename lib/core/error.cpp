@@ -24,6 +24,10 @@ std::string_view to_string(ErrorKind kind) {
       return "storage";
     case ErrorKind::crypto:
       return "crypto";
+    case ErrorKind::cancelled:
+      return "cancelled";
+    case ErrorKind::ca_timeout:
+      return "CA timeout";
   }
   return "unknown";
 }

@@ -3,32 +3,33 @@
 namespace acmecpp::http {
 
 CurlEasyPool::Lease::~Lease() {
-  if (easy_) pool_->give_back(std::move(easy_));
+  if (handles_.easy && handles_.multi) pool_->give_back(std::move(handles_));
 }
 
 CurlEasyPool::Lease CurlEasyPool::acquire() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!idle_.empty()) {
-      CurlEasyPtr easy = std::move(idle_.back());
+      CurlTransferHandles handles = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(easy));
+      return Lease(*this, std::move(handles));
     }
   }
-  return Lease(*this, make_curl_easy());
+  CurlTransferHandles handles{make_curl_easy(), make_curl_multi()};
+  return Lease(*this, std::move(handles));
 }
 
-void CurlEasyPool::give_back(CurlEasyPtr easy) noexcept {
+void CurlEasyPool::give_back(CurlTransferHandles handles) noexcept {
   std::unique_lock<std::mutex> lock(mutex_);
   if (idle_.size() >= max_idle_) {
-    // Dropped outside the lock: curl_easy_cleanup may close connections, which can take a while.
+    // Dropped outside the lock: curl_multi_cleanup may close connections, which can take a while.
     lock.unlock();
     return;
   }
   try {
-    idle_.push_back(std::move(easy));
+    idle_.push_back(std::move(handles));
   } catch (...) {
-    // Out of memory for the vector: the handle is simply closed (easy still owns it).
+    // Out of memory for the vector: the handles are simply closed (`handles` still owns them).
   }
 }
 

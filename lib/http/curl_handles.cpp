@@ -24,4 +24,11 @@ CurlEasyPtr make_curl_easy() {
   return easy;
 }
 
+CurlMultiPtr make_curl_multi() {
+  ensure_curl_initialized();
+  CurlMultiPtr multi(curl_multi_init());
+  if (!multi) throw Error(ErrorKind::network, "cannot create a libcurl multi handle");
+  return multi;
+}
+
 }  // namespace acmecpp::http

@@ -10,6 +10,7 @@
 namespace acmecpp::http {
 
 using CurlEasyPtr = core::CHandle<CURL, curl_easy_cleanup>;
+using CurlMultiPtr = core::CHandle<CURLM, curl_multi_cleanup>;
 using CurlSharePtr = core::CHandle<CURLSH, curl_share_cleanup>;
 using CurlSlistPtr = core::CHandle<curl_slist, curl_slist_free_all>;
 
@@ -20,5 +21,7 @@ void ensure_curl_initialized();
 
 /// A new easy handle; throws Error(network) if libcurl cannot allocate one.
 CurlEasyPtr make_curl_easy();
+/// A new multi handle; throws Error(network) if libcurl cannot allocate one.
+CurlMultiPtr make_curl_multi();
 
 }  // namespace acmecpp::http

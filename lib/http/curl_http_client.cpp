@@ -37,20 +37,21 @@ class CurlHttpClient final : public HttpClient {
   explicit CurlHttpClient(const Options& options)
       : options_(checked(options)), pool_(kMaxIdleHandles) {}
 
-  Response get(const std::string& url, const Headers& headers) override {
-    return perform({Method::get, url, kNoBody, headers});
+  Response get(const std::string& url, const Headers& headers, const StopToken& stop) override {
+    return perform({Method::get, url, kNoBody, headers}, stop);
   }
 
-  Response head(const std::string& url, const Headers& headers) override {
-    return perform({Method::head, url, kNoBody, headers});
+  Response head(const std::string& url, const Headers& headers, const StopToken& stop) override {
+    return perform({Method::head, url, kNoBody, headers}, stop);
   }
 
-  Response post(const std::string& url, const std::string& body, const Headers& headers) override {
-    return perform({Method::post, url, body, headers});
+  Response post(const std::string& url, const std::string& body, const Headers& headers,
+                const StopToken& stop) override {
+    return perform({Method::post, url, body, headers}, stop);
   }
 
-  Response del(const std::string& url, const Headers& headers) override {
-    return perform({Method::del, url, kNoBody, headers});
+  Response del(const std::string& url, const Headers& headers, const StopToken& stop) override {
+    return perform({Method::del, url, kNoBody, headers}, stop);
   }
 
   std::size_t connections_opened() const override { return connections_opened_.load(); }
@@ -58,9 +59,10 @@ class CurlHttpClient final : public HttpClient {
  private:
   inline static const std::string kNoBody;
 
-  Response perform(const Request& request) {
-    const CurlEasyPool::Lease easy = pool_.acquire();
-    return perform_transfer(easy.get(), {options_, share_.get(), &connections_opened_}, request);
+  Response perform(const Request& request, const StopToken& stop) {
+    const CurlEasyPool::Lease handles = pool_.acquire();
+    return perform_transfer(handles.easy(), handles.multi(),
+                            {options_, share_.get(), &connections_opened_}, request, stop);
   }
 
   const Options options_;

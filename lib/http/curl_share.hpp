@@ -14,7 +14,8 @@ namespace acmecpp::http {
 /// The connection cache (CURL_LOCK_DATA_CONNECT) is deliberately NOT shared: libcurl's
 /// documentation says "it is not supported to share connections between multiple concurrent
 /// threads" (a known bug in 7.x), and this client is used from several threads. Instead every
-/// pooled easy handle keeps its own live connections (see CurlEasyPool).
+/// pooled easy handle keeps its own live connections, in the multi handle it is performed on (see
+/// CurlEasyPool).
 class CurlShare {
  public:
   CurlShare();

@@ -26,6 +26,11 @@ const char* to_string(Method method) noexcept {
 
 namespace {
 
+/// "POST https://...", for messages.
+std::string describe(const Request& request) {
+  return std::string(to_string(request.method)) + " " + request.url;
+}
+
 template <typename Value>
 void set_option(CURL* easy, CURLoption option, Value value) {
   const CURLcode code = curl_easy_setopt(easy, option, value);
@@ -112,6 +117,61 @@ void configure_receiving(CURL* easy, ResponseCollector& collector, char* error_b
   set_option(easy, CURLOPT_WRITEDATA, static_cast<void*>(&collector));
 }
 
+/// CURLOPT_XFERINFOFUNCTION: a non-zero return makes libcurl abort the transfer
+/// (CURLE_ABORTED_BY_CALLBACK) once stop is requested.
+int abort_when_stopped(void* token, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+  return static_cast<const StopToken*>(token)->stop_requested() ? 1 : 0;
+}
+
+void configure_stopping(CURL* easy, const StopToken& stop) {
+  if (!stop.stop_possible()) return;
+  set_option(easy, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
+  set_option(easy, CURLOPT_XFERINFODATA, static_cast<void*>(const_cast<StopToken*>(&stop)));
+  set_option(easy, CURLOPT_NOPROGRESS, 0L);
+}
+
+void check_multi(CURLMcode code, const char* what) {
+  if (code != CURLM_OK) {
+    throw Error(ErrorKind::network,
+                std::string("libcurl ") + what + " failed: " + curl_multi_strerror(code));
+  }
+}
+
+/// The easy handle is on the multi handle for one transfer; removing it leaves its connection in
+/// the multi handle's cache for the next one.
+class Attached {
+ public:
+  Attached(CURLM* multi, CURL* easy) : multi_(multi), easy_(easy) {
+    check_multi(curl_multi_add_handle(multi, easy), "add handle");
+  }
+  ~Attached() { curl_multi_remove_handle(multi_, easy_); }
+  Attached(const Attached&) = delete;
+  Attached& operator=(const Attached&) = delete;
+
+ private:
+  CURLM* multi_;
+  CURL* easy_;
+};
+
+/// Drives the transfer until libcurl reports it done and returns its result. A stop request
+/// wakes the wait (curl_multi_wakeup) and ends it with Error(cancelled).
+CURLcode run_until_done(CURLM* multi, CURL* easy, const Request& request, const StopToken& stop) {
+  const StopCallback wake(stop, [multi] { curl_multi_wakeup(multi); });
+  for (;;) {
+    int running = 0;
+    check_multi(curl_multi_perform(multi, &running), "transfer");
+    int queued = 0;
+    while (const CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+        return message->data.result;
+      }
+    }
+    stop.throw_if_stopped(describe(request));
+    // libcurl shortens the wait to its own next timeout; the limit only bounds a quiet wait.
+    check_multi(curl_multi_poll(multi, nullptr, 0, 1000, nullptr), "poll");
+  }
+}
+
 /// Resets the handle when the transfer is over, so that it keeps no pointer to this call's
 /// buffers while it waits in the pool (reset keeps the live connections).
 struct ResetWhenDone {
@@ -129,16 +189,16 @@ void count_new_connections(CURL* easy, const TransferSettings& settings) {
 
 [[noreturn]] void throw_transfer_failure(const Request& request, CURLcode code,
                                          const ResponseCollector& collector,
-                                         const TransferSettings& settings,
-                                         const char* error_buffer) {
+                                         const TransferSettings& settings, const char* error_buffer,
+                                         const StopToken& stop) {
   if (collector.callback_failure()) std::rethrow_exception(collector.callback_failure());
+  stop.throw_if_stopped(describe(request));  // aborted by abort_when_stopped()
   if (collector.body_too_large() || code == CURLE_FILESIZE_EXCEEDED) {
     throw Error(ErrorKind::network, "response from " + request.url + " exceeds " +
                                         std::to_string(settings.options.max_body_bytes) + " bytes");
   }
   const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-  const std::string message =
-      std::string(to_string(request.method)) + " " + request.url + " failed: " + detail;
+  const std::string message = describe(request) + " failed: " + detail;
   // Before the request's first byte went out; a timeout or a reset later may come after the
   // server acted on it.
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT ||
@@ -150,7 +210,9 @@ void count_new_connections(CURL* easy, const TransferSettings& settings) {
 
 }  // namespace
 
-Response perform_transfer(CURL* easy, const TransferSettings& settings, const Request& request) {
+Response perform_transfer(CURL* easy, CURLM* multi, const TransferSettings& settings,
+                          const Request& request, const StopToken& stop) {
+  stop.throw_if_stopped(describe(request));
   ResetWhenDone reset_when_done{easy};
   curl_easy_reset(easy);  // nothing left over from the previous request on this handle
 
@@ -161,10 +223,17 @@ Response perform_transfer(CURL* easy, const TransferSettings& settings, const Re
   configure_method(easy, request);
   configure_receiving(easy, collector, error_buffer);
   set_option(easy, CURLOPT_HTTPHEADER, header_list.get());
+  configure_stopping(easy, stop);
 
-  const CURLcode code = curl_easy_perform(easy);
+  CURLcode code = CURLE_OK;
+  {
+    const Attached attached(multi, easy);
+    code = run_until_done(multi, easy, request, stop);
+  }
   count_new_connections(easy, settings);
-  if (code != CURLE_OK) throw_transfer_failure(request, code, collector, settings, error_buffer);
+  if (code != CURLE_OK) {
+    throw_transfer_failure(request, code, collector, settings, error_buffer, stop);
+  }
 
   Response& response = collector.response();
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);

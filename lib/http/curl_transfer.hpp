@@ -29,10 +29,12 @@ struct TransferSettings {
   std::atomic<std::size_t>* connections_opened = nullptr;  ///< incremented after each transfer
 };
 
-/// Configures `easy` from scratch for `request`, performs it and returns the final response.
-/// The handle is reset afterwards but keeps its live connections for the next request.
-/// Throws Error(network) when the server cannot be reached, the transfer fails or times out, or
-/// the body exceeds options.max_body_bytes.
-Response perform_transfer(CURL* easy, const TransferSettings& settings, const Request& request);
+/// Configures `easy` from scratch for `request`, performs it on `multi` and returns the final
+/// response. The handle is reset afterwards; `multi` keeps its live connections for the next
+/// request. Throws Error(network) when the server cannot be reached, the transfer fails or times
+/// out, or the body exceeds options.max_body_bytes; Error(cancelled) when stop is requested on
+/// `stop` before or during the transfer (it is woken at once, not at curl's next timeout).
+Response perform_transfer(CURL* easy, CURLM* multi, const TransferSettings& settings,
+                          const Request& request, const StopToken& stop);
 
 }  // namespace acmecpp::http

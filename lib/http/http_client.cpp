@@ -4,7 +4,8 @@
 
 namespace acmecpp::http {
 
-Response HttpClient::del(const std::string& url, const Headers& /*headers*/) {
+Response HttpClient::del(const std::string& url, const Headers& /*headers*/,
+                         const StopToken& /*stop*/) {
   throw Error(ErrorKind::config, "this HTTP client cannot send DELETE (to " + url + ")");
 }
 

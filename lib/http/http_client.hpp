@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "acmecpp/error.hpp"
+#include "acmecpp/stop_token.hpp"
 
 namespace acmecpp::http {
 
@@ -44,16 +45,21 @@ struct Options {
 
 /// Thread-safe. Failures to reach the server throw Error(network), NotSentError when the request
 /// was not sent; a status code is never an exception here (the caller decides what 4xx/5xx mean).
+/// When stop is requested on `stop`, a request not yet sent and a transfer under way end at once
+/// with Error(cancelled).
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  virtual Response get(const std::string& url, const Headers& headers = {}) = 0;
-  virtual Response head(const std::string& url, const Headers& headers = {}) = 0;
+  virtual Response get(const std::string& url, const Headers& headers = {},
+                       const StopToken& stop = {}) = 0;
+  virtual Response head(const std::string& url, const Headers& headers = {},
+                        const StopToken& stop = {}) = 0;
   virtual Response post(const std::string& url, const std::string& body,
-                        const Headers& headers = {}) = 0;
+                        const Headers& headers = {}, const StopToken& stop = {}) = 0;
   /// DELETE without a body (REST APIs of DNS hosts remove records this way). Not pure, so that
   /// transports written before it existed still compile: the default throws Error(config).
-  virtual Response del(const std::string& url, const Headers& headers = {});
+  virtual Response del(const std::string& url, const Headers& headers = {},
+                       const StopToken& stop = {});
 
   /// How many connections this client has opened so far (new TCP connections, whatever their
   /// protocol), for metrics and for tests that check keep-alive. Implementations that do not

@@ -93,7 +93,7 @@ void choose_solver(Work& work, const SolverChoice& choice) {
       work.solver = solver;
       work.challenge_url = challenge->url;
       work.task = ChallengeTask{
-          challenge->type, authz.identifier.value, authz.wildcard, challenge->token, {}};
+          challenge->type, authz.identifier.value, authz.wildcard, challenge->token, {}, {}};
       return;
     }
   }
@@ -195,6 +195,7 @@ void complete_authorizations(acme::Client& client, const acme::Order& order,
     }
     choose_solver(*w, choice);
     w->task.key_authorization = client.key_authorization(w->task.token);
+    w->task.stop = client.stop_token();
     pending.push_back(w);
   }
   if (!pending.empty()) solve(client, order.url, pending, log);

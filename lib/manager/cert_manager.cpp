@@ -8,6 +8,7 @@
 #include "crypto/issued_chain.hpp"
 #include "crypto/jose.hpp"
 #include "manager/authorization_flow.hpp"
+#include "manager/cancellation.hpp"
 #include "manager/chain_selection.hpp"
 #include "manager/issuer.hpp"
 #include "manager/logger.hpp"
@@ -61,7 +62,30 @@ struct CertManager::Impl : manager::Issuer {
   /// CertManager's constructor (it needs the CertManager) and stopped by its destructor.
   std::unique_ptr<manager::Serving> serving;
 
-  explicit Impl(ManagerConfig cfg) : config(std::move(cfg)), log(config.log), client(config.acme) {}
+  /// What stop() requests: the client (so every order under way) observes its token. Replaced by
+  /// a fresh one after each stop(), so that the manager works, and starts, again. The caller's
+  /// own token (config.acme.stop) requests it too, through caller_stop.
+  mutable std::mutex stop_mutex;
+  StopSource stop_source;
+  std::unique_ptr<StopCallback> caller_stop;
+
+  explicit Impl(ManagerConfig cfg) : config(std::move(cfg)), log(config.log), client(config.acme) {
+    arm_stop();
+  }
+
+  void arm_stop() {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    caller_stop.reset();  // before the new source: the old link must not stop it
+    stop_source = StopSource();
+    caller_stop = std::make_unique<StopCallback>(
+        config.acme.stop, [source = stop_source]() mutable { source.request_stop(); });
+    client.set_stop_token(stop_source.token());
+  }
+
+  void request_stop() {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    stop_source.request_stop();
+  }
 
   /// A stored account is used without asking the server when it belongs to this directory's host.
   std::optional<acme::Account> account_from_store(const AccountRecord& record,
@@ -274,6 +298,7 @@ struct CertManager::Impl : manager::Issuer {
               &issued.record});
       return issued;
     } catch (const std::exception& e) {
+      if (manager::is_cancelled(e)) throw;  // stopped: not a failure
       counters.count(type, false);
       notify({CertificateEventType::failed, names, config.resolver, std::nullopt, e.what()});
       throw;
@@ -311,7 +336,7 @@ struct CertManager::Impl : manager::Issuer {
         return issue(current.names(), key_type, replaces, current.store, choices);
       });
     } catch (const std::exception& e) {
-      record_failure(current, e.what());
+      if (!manager::is_cancelled(e)) record_failure(current, e.what());
       throw;
     }
   }
@@ -352,6 +377,11 @@ struct CertManager::Impl : manager::Issuer {
           e.what());
     }
     return state;
+  }
+
+  StopToken stop_token() const override {
+    std::lock_guard<std::mutex> lock(stop_mutex);
+    return stop_source.token();
   }
 
   void pass_done() noexcept override { counters.checked(std::chrono::system_clock::now()); }
@@ -530,7 +560,9 @@ void CertManager::start() {
 }
 
 void CertManager::stop() {
+  impl_->request_stop();  // the order under way ends now, not when the CA answers
   impl_->serving->stop();
+  impl_->arm_stop();
 }
 
 std::shared_ptr<const CertificateCache> CertManager::certificates() const {

@@ -8,6 +8,7 @@
 #include "acmecpp/renewal.hpp"
 #include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
+#include "manager/cancellation.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -112,7 +113,7 @@ CertificateUpkeep::PassResult CertificateUpkeep::pass(const MaintainOptions& opt
       outcomes[i] = keep(step);
       outcomes[i].stored = step.stored != nullptr;
     } catch (const std::exception& e) {
-      outcomes[i] = unexpected_failure(step, e.what());
+      outcomes[i] = is_cancelled(e) ? stopped(step) : unexpected_failure(step, e.what());
     } catch (...) {
       // keep() turns what it expects into outcomes; this is the net under it, since nothing may
       // escape a worker.
@@ -145,7 +146,7 @@ UpkeepOutcome CertificateUpkeep::obtain(Step& step) {
     out.retry_in = std::max(step.next, Delay(0));
     return out;
   }
-  auto lock = context_.store.lock_name(context_.resolver, entry.main(), context_.lock_wait);
+  auto lock = lock_name(entry.main());
   if (!lock) {
     context_.log(LogLevel::debug, "{} is being ordered by another process; looking again later",
                  entry.main());
@@ -167,6 +168,7 @@ UpkeepOutcome CertificateUpkeep::obtain(Step& step) {
   try {
     issued = context_.issuer.obtain(entry.names(), entry.spec);
   } catch (const std::exception& e) {
+    if (is_cancelled(e)) return stopped(step);
     context_.managed.record_failure(entry.names(), SteadyClock::now());
     auto out = outcome(entry, Result::failed, e.what());
     out.retry_in = failure_backoff(entry.backoff.failures() + 1);
@@ -201,7 +203,7 @@ UpkeepOutcome CertificateUpkeep::renew(Step& step, const CertificateRecord& reco
 
 UpkeepOutcome CertificateUpkeep::renew_locked(Step& step, const CertificateRecord& record) {
   const ManagedEntry& entry = step.entry;
-  auto lock = context_.store.lock_name(context_.resolver, entry.main(), context_.lock_wait);
+  auto lock = lock_name(entry.main());
   if (!lock) {
     context_.log(LogLevel::debug, "{} is being renewed by another process; looking again later",
                  entry.main());
@@ -224,6 +226,7 @@ UpkeepOutcome CertificateUpkeep::renew_locked(Step& step, const CertificateRecor
   try {
     issued = context_.issuer.renew(*current, entry.spec);
   } catch (const std::exception& e) {
+    if (is_cancelled(e)) return stopped(step);
     // renew() reported it and counted it in the stored entry, whose backoff check_renewal()
     // applies; the next pass learns from it when to try again.
     step.next = kMinimumDelay;
@@ -235,6 +238,30 @@ UpkeepOutcome CertificateUpkeep::renew_locked(Step& step, const CertificateRecor
   auto out = outcome(entry, Result::renewed);
   out.issued = std::move(issued);
   return out;
+}
+
+UpkeepOutcome CertificateUpkeep::stopped(Step& step) {
+  // Stopping is not a failure: nothing is backed off or reported, and the next pass (after a
+  // new start()) takes the certificate up again.
+  step.next = context_.check_interval;
+  auto out = outcome(step.entry, Result::stopped);
+  out.stored = step.stored != nullptr;
+  return out;
+}
+
+std::unique_ptr<NameLock> CertificateUpkeep::lock_name(const std::string& main) {
+  // In slices, so that stop() need not wait for another holder of the lock.
+  constexpr Delay kSlice = std::chrono::milliseconds(200);
+  const auto stop = context_.issuer.stop_token();
+  const auto deadline = SteadyClock::now() + context_.lock_wait;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<Delay>(deadline - SteadyClock::now());
+    auto lock = context_.store.lock_name(context_.resolver, main,
+                                         std::max(Delay(0), std::min(left, kSlice)));
+    if (lock) return lock;
+    stop.throw_if_stopped("waiting for the store's lock of " + main);
+    if (left <= kSlice) return nullptr;
+  }
 }
 
 void CertificateUpkeep::succeeded(Step& step, CertificateEventType type,

@@ -79,6 +79,11 @@ class CertificateUpkeep {
   /// Tells the certificate's own event sink of a failure.
   void failed(Step& step, const std::string& message);
   UpkeepOutcome unexpected_failure(Step& step, const std::string& message);
+  /// stop() came: the certificate is left as it is, without a failure.
+  UpkeepOutcome stopped(Step& step);
+  /// The store's lock of `main`, waiting at most ManagerConfig::lock_wait; nullptr when another
+  /// holder keeps it; Error(cancelled) when stop() comes meanwhile.
+  std::unique_ptr<NameLock> lock_name(const std::string& main);
   /// Publishes `record` unless the cache already serves this certificate for its main name.
   void publish_if_changed(const Step& step, const CertificateRecord& record);
   void publish(const Step& step, const CertificateRecord& record);

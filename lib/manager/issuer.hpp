@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acmecpp/cert_manager.hpp"
+#include "acmecpp/stop_token.hpp"
 
 namespace acmecpp::manager {
 
@@ -27,6 +28,8 @@ class Issuer {
                                         std::chrono::system_clock::time_point now, int days) = 0;
   /// A pass over the managed certificates ended (for metrics' last check).
   virtual void pass_done() noexcept = 0;
+  /// Requested by CertManager::stop(): the engine's own waits (for a name's lock) end too.
+  virtual StopToken stop_token() const = 0;
 };
 
 }  // namespace acmecpp::manager

@@ -4,6 +4,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "manager/cancellation.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -132,10 +133,12 @@ void OnDemandIssuer::serve_queue() {
 
 void OnDemandIssuer::run(Job& job) {
   std::shared_ptr<const ServingCertificate> issued;
+  bool cancelled = false;
   try {
     log_(LogLevel::info, "on-demand issuance for {}", job.name);
     issued = issue_(job.name);
   } catch (const std::exception& e) {
+    cancelled = is_cancelled(e);
     log_(LogLevel::warning, "on-demand issuance for {} failed: {}", job.name, e.what());
   }
   {
@@ -145,7 +148,7 @@ void OnDemandIssuer::run(Job& job) {
     pending_.erase(job.name);
     if (issued) {
       failures_.erase(job.name);
-    } else {
+    } else if (!cancelled) {  // stopped: the next handshake after start() may try at once
       failures_[job.name].record_failure(now_());
     }
   }

@@ -51,7 +51,7 @@ Dns01PropagationOptions check_through(const BindEnv& bind) {
 
 ChallengeTask dns_task(const std::string& identifier, const std::string& token,
                        bool wildcard = false) {
-  return ChallengeTask{"dns-01", identifier, wildcard, token, token + ".thumbprint"};
+  return ChallengeTask{"dns-01", identifier, wildcard, token, token + ".thumbprint", {}};
 }
 
 std::string message_of(const std::function<void()>& action) {

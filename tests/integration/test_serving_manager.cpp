@@ -13,6 +13,7 @@
 
 #include "core/ascii.hpp"
 #include "support/event_log.hpp"
+#include "support/eventually.hpp"
 #include "support/issuing_fixture.hpp"
 
 using namespace acmecpp;
@@ -21,17 +22,6 @@ using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-
-/// Polls `condition` until it holds or `timeout` passed; returns its last value.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 60s) {
-  const auto deadline = SteadyClock::now() + timeout;
-  while (!condition()) {
-    if (SteadyClock::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
 
 std::string serial_in_store(const IssuingFixture& f, const std::string& main) {
   for (const auto& record : AcmeJsonStore(f.store_path()).certificates("proxy")) {

@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <condition_variable>
+#include <thread>
+
 #include "acmecpp/error.hpp"
 #include "core/base64.hpp"
 #include "core/rfc3339.hpp"
@@ -24,8 +27,13 @@ struct AriServer::State {
   std::vector<std::string> profiles;
 
   mutable std::mutex mutex;
+  std::condition_variable changed;  // hang_new_orders cleared, or closing
   std::optional<AriWindow> window;
   bool reject_replaces = false;
+  bool hang_new_orders = false;
+  bool closing = false;
+  std::optional<std::string> hold_processing;  // the Retry-After value
+  std::size_t held_answers = 0;
   std::vector<nlohmann::json> orders;
   std::vector<std::string> renewal_requests;
   std::string new_order_path;
@@ -69,14 +77,21 @@ struct AriServer::State {
     res.set_content(body.dump(), "application/json");
   }
 
-  /// True when the request was answered here (alreadyReplaced) instead of by Pebble.
+  /// True when the request was answered here (alreadyReplaced, or 503 after a hang ended
+  /// because the stand-in closes) instead of by Pebble.
   bool record_order(const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(mutex);
     if (req.path != new_order_path) return false;
     const auto jws = nlohmann::json::parse(req.body, nullptr, false);
     const auto payload = nlohmann::json::parse(
         core::base64url_decode(jws.value("payload", std::string())), nullptr, false);
     orders.push_back(payload);
+    changed.wait(lock, [this] { return !hang_new_orders || closing; });
+    if (closing) {
+      res.status = 503;
+      res.set_content(problem("serverInternal", "stand-in: closing", 503).dump(), kProblemType);
+      return true;
+    }
     if (!reject_replaces || !payload.is_object() || !payload.contains("replaces")) return false;
     res.status = 409;
     res.set_content(
@@ -88,6 +103,23 @@ struct AriServer::State {
   void post(const httplib::Request& req, httplib::Response& res) {
     if (record_order(req, res)) return;
     pebble.forward(req, res);
+    hold_if_finished(res);
+  }
+
+  /// With hold_processing: an order that is "processing" or "valid" stays "processing".
+  void hold_if_finished(httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!hold_processing || res.status != 200) return;
+    auto order = nlohmann::json::parse(res.body, nullptr, false);
+    if (!order.is_object() || !order.contains("finalize")) return;
+    const std::string status = order.value("status", "");
+    if (status != "processing" && status != "valid") return;
+    order["status"] = "processing";
+    order.erase("certificate");
+    res.set_content(order.dump(), "application/json");
+    res.headers.erase("Retry-After");
+    res.set_header("Retry-After", *hold_processing);
+    ++held_answers;
   }
 
   explicit State(const PebbleEnv& env) : pebble(env) {}
@@ -105,6 +137,11 @@ AriServer::AriServer(const PebbleEnv& pebble, std::vector<std::string> profiles)
 }
 
 AriServer::~AriServer() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->closing = true;  // hanging newOrder requests end, so that their threads can be joined
+  }
+  state_->changed.notify_all();
   state_->front.reset();
 }
 
@@ -120,6 +157,24 @@ void AriServer::set_window(const AriWindow& window) {
 void AriServer::set_reject_replaces(bool reject) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->reject_replaces = reject;
+}
+
+void AriServer::set_hang_new_orders(bool hang) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->hang_new_orders = hang;
+  }
+  state_->changed.notify_all();
+}
+
+void AriServer::set_hold_processing(std::optional<std::string> retry_after) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->hold_processing = std::move(retry_after);
+}
+
+std::size_t AriServer::held_processing_answers() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->held_answers;
 }
 
 std::vector<nlohmann::json> AriServer::new_order_payloads() const {

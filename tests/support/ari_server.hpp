@@ -7,8 +7,11 @@
 // and optionally meta.profiles to the directory, records the payloads of newOrder requests, and
 // can answer an order carrying "replaces" with the problem alreadyReplaced, as a CA would. It
 // serves with Pebble's own TLS certificate, so clients trust it with PebbleEnv::ca_bundle().
+// It can also misbehave as a slow CA does, which Pebble cannot: leave newOrder requests
+// unanswered, or keep finalized orders "processing" with a Retry-After of the test's choosing.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -44,6 +47,15 @@ class AriServer {
   /// While true, a newOrder whose payload has "replaces" is answered with alreadyReplaced (409)
   /// instead of being forwarded.
   void set_reject_replaces(bool reject);
+
+  /// While true, newOrder requests get no answer at all (the connection stays open) until this
+  /// is cleared or the stand-in destroyed; they are recorded (new_order_payloads()) first.
+  void set_hang_new_orders(bool hang);
+  /// While set, every order Pebble reports as "processing" or "valid" (after finalize) is
+  /// answered as "processing", without its certificate URL, with this Retry-After value.
+  void set_hold_processing(std::optional<std::string> retry_after);
+  /// How many answers set_hold_processing() has rewritten so far.
+  std::size_t held_processing_answers() const;
 
   /// Payloads (decoded JSON) of every newOrder request received, in order.
   std::vector<nlohmann::json> new_order_payloads() const;

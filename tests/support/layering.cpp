@@ -33,6 +33,7 @@ const std::map<std::string, std::string>& public_header_layers() {
       {"names.hpp", "core"},
       {"log.hpp", "core"},
       {"printable.hpp", "core"},
+      {"stop_token.hpp", "core"},
       {"version.hpp", "core"},
       {"key.hpp", "crypto"},
       {"certificate.hpp", "crypto"},

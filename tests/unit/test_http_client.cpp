@@ -5,10 +5,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -207,15 +205,9 @@ TEST_CASE("the body cap is enforced with and without Content-Length") {
 
 TEST_CASE("the total timeout is enforced") {
   // The handler waits until released (or 5 s), so the server can stop quickly afterwards.
-  std::mutex mutex;
-  std::condition_variable released_signal;
-  bool released = false;
+  acmecpp::test::HeldRoute slow;
   LocalHttpServer local;
-  local.server().Get("/slow", [&](const httplib::Request&, httplib::Response& response) {
-    std::unique_lock<std::mutex> lock(mutex);
-    released_signal.wait_for(lock, std::chrono::seconds(5), [&] { return released; });
-    response.set_content("late", "text/plain");
-  });
+  slow.install(local.server(), "/slow", std::chrono::seconds(5));
   local.start();
   Options options = fast_options();
   options.total_timeout = std::chrono::milliseconds(300);
@@ -232,11 +224,7 @@ TEST_CASE("the total timeout is enforced") {
     }
   });
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    released = true;
-  }
-  released_signal.notify_all();
+  slow.release();
 
   CHECK(error.kind() == ErrorKind::network);
   CHECK(contains(error.what(), "GET " + local.url("/slow") + " failed: "));

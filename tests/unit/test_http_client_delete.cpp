@@ -47,9 +47,16 @@ TEST_CASE("DELETE sends the DELETE method with the caller's headers and returns 
 
 TEST_CASE("a transport that does not implement DELETE says so") {
   struct GetOnly : HttpClient {
-    Response get(const std::string&, const Headers&) override { return {}; }
-    Response head(const std::string&, const Headers&) override { return {}; }
-    Response post(const std::string&, const std::string&, const Headers&) override { return {}; }
+    Response get(const std::string&, const Headers&, const acmecpp::StopToken&) override {
+      return {};
+    }
+    Response head(const std::string&, const Headers&, const acmecpp::StopToken&) override {
+      return {};
+    }
+    Response post(const std::string&, const std::string&, const Headers&,
+                  const acmecpp::StopToken&) override {
+      return {};
+    }
   };
   GetOnly client;
   try {

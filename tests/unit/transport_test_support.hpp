@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -101,6 +103,33 @@ class LocalHttpServer {
   std::string scheme_;
   int port_ = 0;
   std::thread thread_;
+};
+
+/// A GET route that answers "late" only once released (or after `limit`), for requests that must
+/// still be waiting on the server. Declare it before the server and release() it before the
+/// server stops, so that stopping does not wait for the held handler.
+class HeldRoute {
+ public:
+  void install(httplib::Server& server, const std::string& path,
+               std::chrono::seconds limit = std::chrono::seconds(10)) {
+    server.Get(path, [this, limit](const httplib::Request&, httplib::Response& response) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      released_signal_.wait_for(lock, limit, [this] { return released_; });
+      response.set_content("late", "text/plain");
+    });
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      released_ = true;
+    }
+    released_signal_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_signal_;
+  bool released_ = false;
 };
 
 /// A fresh directory under the system's temporary directory, removed with its content.

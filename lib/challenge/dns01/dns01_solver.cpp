@@ -100,7 +100,7 @@ void Dns01Solver::wait_until_visible(const ChallengeTask& task) {
   impl_->note(LogLevel::info, "DNS-01: waiting for TXT " + fqdn +
                                   (zone.empty() ? "" : " (zone " + zone + ")") + " on " + labels);
   dns01::wait_until_txt_visible(fqdn, dns01_txt_value(task.key_authorization), servers,
-                                impl_->pace(), impl_->log);
+                                impl_->pace(), impl_->log, task.stop);
 }
 
 void Dns01Solver::cleanup(const ChallengeTask& task) noexcept {

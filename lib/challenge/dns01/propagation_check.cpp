@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "acmecpp/error.hpp"
 #include "challenge/dns01/dns_query.hpp"
 #include "challenge/dns01/dns_reply.hpp"
 #include "challenge/dns01/zone_discovery.hpp"
+#include "core/duration_text.hpp"
 
 namespace acmecpp::dns01 {
 namespace {
@@ -68,11 +68,6 @@ bool every_server_has_value(const std::vector<CheckedServer>& servers,
   return missing.empty();
 }
 
-std::string seconds_text(milliseconds duration) {
-  const auto ms = duration.count();
-  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
-}
-
 }  // namespace
 
 std::vector<CheckedServer> override_servers(const Dns01PropagationOptions& options) {
@@ -103,12 +98,14 @@ std::vector<CheckedServer> discovered_servers(const std::string& fqdn,
 
 void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
                             const std::vector<CheckedServer>& servers, PropagationPace pace,
-                            const LogSink& log) {
+                            const LogSink& log, const StopToken& stop) {
+  const std::string doing = "waiting for TXT record " + fqdn;
   const auto started = Clock::now();
   const auto deadline = started + pace.timeout;
   for (int round = 1;; ++round) {
     std::vector<Observation> observations;
     for (const auto& server : servers) {
+      stop.throw_if_stopped(doing);
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       observations.push_back(
           look(server, fqdn, value, std::clamp(left, kMinQueryTimeout, kMaxQueryTimeout)));
@@ -120,9 +117,10 @@ void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
     if (Clock::now() + pace.interval > deadline) {
       throw ChallengeError("TXT record " + fqdn + " with value \"" + value +
                            "\" not visible on every authoritative server after " +
-                           seconds_text(pace.timeout) + ": " + describe(servers, observations));
+                           core::duration_text(pace.timeout) + ": " +
+                           describe(servers, observations));
     }
-    std::this_thread::sleep_for(pace.interval);
+    if (!stop.wait_for(pace.interval)) stop.throw_if_stopped(doing);
   }
 }
 

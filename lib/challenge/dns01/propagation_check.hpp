@@ -8,6 +8,7 @@
 
 #include "acmecpp/dns01.hpp"
 #include "acmecpp/log.hpp"
+#include "acmecpp/stop_token.hpp"
 #include "challenge/dns01/resolver_set.hpp"
 #include "challenge/dns01/server_address.hpp"
 
@@ -43,9 +44,11 @@ struct PropagationPace {
 
 /// Returns once every server (see CheckedServer::server) answers `value` among the TXT values at
 /// `fqdn` (other values may be there too). Looks at least once. Throws ChallengeError naming the
-/// record, the value, and what each server answered last, when the timeout passes first.
+/// record, the value, and what each server answered last, when the timeout passes first;
+/// Error(cancelled) when stop is requested (between looks at once; a query under way, at most
+/// 2 s, is finished first).
 void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
                             const std::vector<CheckedServer>& servers, PropagationPace pace,
-                            const LogSink& log);
+                            const LogSink& log, const StopToken& stop = {});
 
 }  // namespace acmecpp::dns01
