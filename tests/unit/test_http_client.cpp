@@ -16,6 +16,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/version.hpp"
 #include "http/http_client.hpp"
+#include "support/process.hpp"
 #include "transport_test_support.hpp"
 
 using acmecpp::Error;
@@ -407,7 +408,7 @@ struct TestPki {
 
   static void run(const std::string& command) {
     INFO("command: " << command);
-    REQUIRE(std::system(command.c_str()) == 0);
+    REQUIRE(acmecpp::testing::run_process({"/bin/sh", "-c", command}).exit_code == 0);
   }
 };
 
