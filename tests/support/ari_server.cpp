@@ -40,6 +40,7 @@ struct AriServer::State {
   mutable std::mutex mutex;
   std::optional<AriWindow> window;
   bool reject_replaces = false;
+  std::optional<std::string> new_order_problem;
   std::vector<nlohmann::json> orders;
   std::vector<std::string> renewal_requests;
   std::string new_order_path;
@@ -122,7 +123,7 @@ struct AriServer::State {
     res.set_content(body.dump(), "application/json");
   }
 
-  /// True when the request was answered here (alreadyReplaced) instead of by Pebble.
+  /// True when the request was answered here (a problem) instead of by Pebble.
   bool record_order(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(mutex);
     if (req.path != new_order_path) return false;
@@ -130,6 +131,11 @@ struct AriServer::State {
     const auto payload = nlohmann::json::parse(
         core::base64url_decode(jws.value("payload", std::string())), nullptr, false);
     orders.push_back(payload);
+    if (new_order_problem) {
+      res.status = 400;
+      res.set_content(problem("rejectedIdentifier", *new_order_problem, 400).dump(), kProblemType);
+      return true;
+    }
     if (!reject_replaces || !payload.is_object() || !payload.contains("replaces")) return false;
     res.status = 409;
     res.set_content(
@@ -180,6 +186,11 @@ void AriServer::set_window(const AriWindow& window) {
 void AriServer::set_reject_replaces(bool reject) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->reject_replaces = reject;
+}
+
+void AriServer::set_new_order_problem(std::optional<std::string> detail) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->new_order_problem = std::move(detail);
 }
 
 std::vector<nlohmann::json> AriServer::new_order_payloads() const {
