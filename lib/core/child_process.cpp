@@ -444,12 +444,14 @@ RunningChild RunningChild::start(const ChildSpec& spec, const ChildStdio& stdio)
 
   int pidfd = -1;
   pid_t starter;
+  int clone_error = 0;
   {
     const SignalsBlocked blocked;
     starter = clone_with_pidfd(&pidfd);
     if (starter == 0) starter_main(launch);
+    clone_error = errno;
   }
-  if (starter < 0) throw_start_error(program, "clone", errno);
+  if (starter < 0) throw_start_error(program, "clone", clone_error);
   RunningChild child(pidfd, report.read_end.release());
   report.write_end.reset();
 
