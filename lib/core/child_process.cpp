@@ -360,6 +360,17 @@ class SignalsBlocked {
   sigset_t previous_;
 };
 
+/// A status from waitid's si_code and si_status.
+ChildStatus status_of(int code, int value) {
+  ChildStatus status;
+  if (code == CLD_EXITED) {
+    status.exit_code = value;
+  } else {
+    status.term_signal = value;
+  }
+  return status;
+}
+
 /// Reaps the starter, whose pidfd turned readable: how the starter itself ended.
 std::optional<ChildStatus> reap_starter(int pidfd) {
   siginfo_t info{};
@@ -368,24 +379,7 @@ std::optional<ChildStatus> reap_starter(int pidfd) {
     rc = ::waitid(idtype_t(P_PIDFD), id_t(pidfd), &info, WEXITED | __WALL);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0 || info.si_pid == 0) return std::nullopt;
-  ChildStatus status;
-  if (info.si_code == CLD_EXITED) {
-    status.exit_code = info.si_status;
-  } else {
-    status.term_signal = info.si_status;
-  }
-  return status;
-}
-
-/// The program's status from the starter's kEnded message (si_code and si_status of waitid).
-ChildStatus decode(const Message& ended) {
-  ChildStatus status;
-  if (ended.first == CLD_EXITED) {
-    status.exit_code = ended.second;
-  } else {
-    status.term_signal = ended.second;
-  }
-  return status;
+  return status_of(info.si_code, info.si_status);
 }
 
 /// One message from the starter; false at end of file (the starter is gone) or on an error.
@@ -525,7 +519,7 @@ std::optional<ChildStatus> RunningChild::wait(std::chrono::milliseconds timeout)
   report_fd_ = -1;
   std::optional<ChildStatus> starter;
   if (readable_within(pidfd_, kKilledChildWait)) starter = reap_starter(pidfd_);
-  status_ = ended ? decode(message) : starter ? *starter : ChildStatus{};
+  status_ = ended ? status_of(message.first, message.second) : starter ? *starter : ChildStatus{};
   close_descriptors();
   return status_;
 }
