@@ -11,7 +11,8 @@
 namespace acmectl {
 
 /// Exports (success only, when --export-dir is set) and runs the matching hook. Returns false
-/// when the hook failed or timed out (reported on stderr); true otherwise, also with no hook.
+/// when the hook could not be started, failed or timed out (reported on stderr); true
+/// otherwise, also with no hook. Only the export throws (its storage error); a hook never does.
 bool deliver(const Settings& settings, const acmecpp::CertificateEvent& event,
              const acmecpp::CertificateRecord* record);
 

@@ -64,7 +64,8 @@ struct ACMECPP_API ExecProviderOptions {
 /// Throws Error(config) when `program` is empty or `timeout` is not positive. present() and
 /// cleanup() throw ChallengeError when the program cannot be started, exits non-zero (the
 /// message has the exit code and the end of its stderr, or of its stdout when stderr is empty),
-/// is killed by a signal, times out, or its exit status is lost (SIGCHLD ignored by the caller).
+/// is killed by a signal or times out. The exit status is right whatever the embedding program
+/// does with SIGCHLD (ignored, handled, default).
 ACMECPP_API std::shared_ptr<DnsProvider> make_exec_provider(ExecProviderOptions options);
 
 /// pebble-challtestsrv's management API ("http://127.0.0.1:8055"): POST /set-txt adds a value,

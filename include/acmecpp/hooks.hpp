@@ -12,7 +12,12 @@
 /// | ACMECPP_RESOLVER | the store section (Traefik's resolver name) |
 /// | ACMECPP_NOT_AFTER | the certificate's expiry, RFC 3339 UTC (not for failures) |
 /// | ACMECPP_CERT_PATH, ACMECPP_CHAIN_PATH, ACMECPP_FULLCHAIN_PATH, ACMECPP_KEY_PATH | the exported
-/// files, when exported (see export.hpp) | | ACMECPP_ERROR | what went wrong (failures only) |
+/// files, when exported (see export.hpp) |
+/// | ACMECPP_ERROR | what went wrong (failures only) |
+///
+/// Every value is bounded: at most 4 KiB (ACMECPP_NAMES: 32 KiB, room for 100 names of the
+/// longest kind). A longer one, such as a CA's megabyte-long problem detail, is cut before a
+/// UTF-8 character and ends with "… [truncated from N bytes]", N being its full size.
 ///
 /// Every other variable is inherited from the calling process, except inherited ACMECPP_* ones,
 /// which are removed so a stale value cannot leak into the hook.
@@ -42,9 +47,12 @@ struct ACMECPP_API HookResult {
   bool timed_out = false;  ///< killed because the timeout expired
   std::string stdout_tail;
   std::string stderr_tail;
+  /// Non-empty when /bin/sh could not be started at all (the hook never ran): what failed, with
+  /// the system's reason, e.g. "cannot start /bin/sh: Argument list too long".
+  std::string start_error;
 
-  /// Exited with status 0 in time.
-  bool succeeded() const { return exit_code == 0 && !timed_out; }
+  /// Started, exited with status 0 in time.
+  bool succeeded() const { return start_error.empty() && exit_code == 0 && !timed_out; }
 };
 
 /// The ACMECPP_* variables for an event (table above); `files` when the certificate was exported.
@@ -52,10 +60,12 @@ ACMECPP_API std::map<std::string, std::string> hook_environment(
     const CertificateEvent& event, const std::optional<ExportedFiles>& files = std::nullopt);
 
 /// Runs `/bin/sh -c command` in its own process group with `environment` added to the inherited
-/// one (inherited ACMECPP_* removed), stdin from /dev/null, and waits for it up to the timeout.
-/// Output is collected until the shell exits (a background process it leaves holding the output
-/// open is not waited for). A non-zero exit or a timeout is reported in the result, not thrown;
-/// throws Error(config) only when the shell cannot be started.
+/// one (inherited ACMECPP_* removed, every added value bounded as described above), stdin from
+/// /dev/null, and waits for it up to the timeout. Output is collected until the shell exits (a
+/// background process it leaves holding the output open is not waited for). The exit status is
+/// right whatever this program does with SIGCHLD (ignored, handled, default). A non-zero exit, a
+/// timeout and a shell that cannot be started (start_error) are reported in the result, not
+/// thrown.
 ACMECPP_API HookResult run_hook(const std::string& command,
                                 const std::map<std::string, std::string>& environment,
                                 const HookOptions& options = {});

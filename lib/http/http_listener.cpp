@@ -406,8 +406,20 @@ HttpListener::HttpListener(const std::string& host, std::uint16_t port, RequestH
     : listening_(core::listen_tcp(host, port, core::ListenHost::numeric_or_name)),
       wake_(make_wake_fd()) {
   thread_ = std::thread([listen_fd = listening_.fd.get(), wake_fd = wake_.get(),
-                         handler = std::move(handler),
-                         limits] { ServeLoop(listen_fd, wake_fd, handler, limits).run(); });
+                         handler = std::move(handler), limits]() noexcept {
+    // The handler's exceptions become 500s; what else may throw is memory running out. Then the
+    // connections in hand are dropped (with the loop) and serving starts afresh after a pause,
+    // rather than the exception reaching std::terminate. The wake descriptor stays readable
+    // once written, so a stop during the pause ends the next loop at once.
+    for (;;) {
+      try {
+        ServeLoop(listen_fd, wake_fd, handler, limits).run();
+        return;
+      } catch (...) {
+        std::this_thread::sleep_for(kAcceptPause);
+      }
+    }
+  });
 }
 
 HttpListener::~HttpListener() {

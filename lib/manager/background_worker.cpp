@@ -48,8 +48,16 @@ bool BackgroundWorker::running() const {
   return thread_.joinable();
 }
 
-void BackgroundWorker::run() {
-  while (wait(run_pass())) {
+void BackgroundWorker::run() noexcept {
+  // run_pass() catches what a pass throws; this catches the rest (a wait that fails), so that
+  // nothing reaches std::terminate from this thread. The work stops, and says so.
+  try {
+    while (wait(run_pass())) {
+    }
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "background certificate checks stopped: {}", e.what());
+  } catch (...) {
+    log_(LogLevel::error, "background certificate checks stopped on a non-standard exception");
   }
 }
 

@@ -37,7 +37,7 @@ class BackgroundWorker {
   bool running() const;
 
  private:
-  void run();
+  void run() noexcept;
   /// One pass; the wait it asked for, or after_failure_ when it threw (logged, never passed on).
   std::chrono::milliseconds run_pass() noexcept;
   /// Waits `delay`, or less when woken or stopped; false when stopped.

@@ -1,17 +1,21 @@
-// Exec hooks: the ACMECPP_* environment of an event, and running the operator's shell line.
-
-#include <unistd.h>
+// Exec hooks: the ACMECPP_* environment of an event, and running the operator's shell line
+// through the one child-process runner (core/child_process).
 
 #include "acmecpp/hooks.hpp"
-#include "core/rfc3339.hpp"
-#include "manager/hook_process.hpp"
 
-extern char** environ;
+#include "core/child_process.hpp"
+#include "core/rfc3339.hpp"
 
 namespace acmecpp {
 namespace {
 
-constexpr std::string_view kPrefix = "ACMECPP_";
+/// A hook's variable holds at most this many bytes. The kernel refuses a single environment
+/// string over 128 KiB (E2BIG) and the whole of argv and environment over a share of the stack
+/// limit; a CA's problem detail (ACMECPP_ERROR) can be megabytes.
+constexpr std::size_t kMaxValueBytes = 4096;
+/// ACMECPP_NAMES may hold 100 names of up to 253 bytes (the most a CA puts in one certificate):
+/// scripts loop over it, so it is cut only past that.
+constexpr std::size_t kMaxNamesBytes = 32 * 1024;
 
 std::string joined(const std::vector<std::string>& names) {
   std::string text;
@@ -22,19 +26,15 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// The inherited environment without ACMECPP_* entries, then `added`.
-std::vector<std::string> hook_process_environment(const std::map<std::string, std::string>& added) {
-  std::vector<std::string> entries;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    const std::string_view name = text.substr(0, text.find('='));
-    if (name.compare(0, kPrefix.size(), kPrefix) == 0 || added.count(std::string(name)) != 0) {
-      continue;
-    }
-    entries.emplace_back(text);
-  }
-  for (const auto& [name, value] : added) entries.push_back(name + "=" + value);
-  return entries;
+/// `value` when it fits in `limit` bytes; else its start, cut before a UTF-8 character (never
+/// inside one), followed by "… [truncated from N bytes]", all within `limit`.
+std::string bounded(const std::string& value, std::size_t limit) {
+  if (value.size() <= limit) return value;
+  const std::string marker =
+      "\xE2\x80\xA6 [truncated from " + std::to_string(value.size()) + " bytes]";
+  std::size_t cut = limit > marker.size() ? limit - marker.size() : 0;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return value.substr(0, cut) + marker;
 }
 
 void put_files(std::map<std::string, std::string>& env, const ExportedFiles& files) {
@@ -79,8 +79,30 @@ std::map<std::string, std::string> hook_environment(const CertificateEvent& even
 HookResult run_hook(const std::string& command,
                     const std::map<std::string, std::string>& environment,
                     const HookOptions& options) {
-  return manager::run_shell(command, hook_process_environment(environment), options.timeout,
-                            options.output_tail_bytes);
+  core::ChildSpec spec;
+  spec.argv = {"/bin/sh", "-c", command};
+  // Inherited ACMECPP_* variables are stale values from whoever started us.
+  spec.environment.remove = {"ACMECPP_*"};
+  for (const auto& [name, value] : environment) {
+    spec.environment.set[name] =
+        bounded(value, name == "ACMECPP_NAMES" ? kMaxNamesBytes : kMaxValueBytes);
+  }
+  core::ChildRunOptions run;
+  run.timeout = options.timeout;
+  run.output_cap = options.output_tail_bytes;
+  // Output a process the line left in the background writes after the shell exited is read
+  // this much longer, not until that process closes the pipe (it may never do so).
+  run.output_grace = std::chrono::milliseconds(200);
+  core::ChildRunResult ran = core::run_child(spec, run);
+
+  HookResult result;
+  result.start_error = std::move(ran.start_error);
+  result.exit_code = ran.exit_code;
+  result.term_signal = ran.term_signal;
+  result.timed_out = ran.timed_out;
+  result.stdout_tail = std::move(ran.out);
+  result.stderr_tail = std::move(ran.err);
+  return result;
 }
 
 HookResult run_event_hook(const std::string& command, const CertificateEvent& event,

@@ -119,15 +119,23 @@ void OnDemandIssuer::start_threads() {
   for (std::size_t i = 0; i < count; ++i) threads_.emplace_back([this] { serve_queue(); });
 }
 
-void OnDemandIssuer::serve_queue() {
-  for (;;) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    queued_.wait(lock, [this] { return closed_ || !queue_.empty(); });
-    if (closed_) return;  // close() dropped what was queued
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    run(job);
+void OnDemandIssuer::serve_queue() noexcept {
+  // run() handles what an issuance throws; this catches the rest (a failed wait, memory), so
+  // that nothing reaches std::terminate from this thread. The thread ends, and says so.
+  try {
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      queued_.wait(lock, [this] { return closed_ || !queue_.empty(); });
+      if (closed_) return;  // close() dropped what was queued
+      Job job = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      run(job);
+    }
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "an on-demand issuance thread stopped: {}", e.what());
+  } catch (...) {
+    log_(LogLevel::error, "an on-demand issuance thread stopped on a non-standard exception");
   }
 }
 
@@ -140,8 +148,11 @@ void OnDemandIssuer::run(Job& job) {
   } catch (const std::exception& e) {
     cancelled = is_cancelled(e);
     log_(LogLevel::warning, "on-demand issuance for {} failed: {}", job.name, e.what());
+  } catch (...) {
+    log_(LogLevel::warning, "on-demand issuance for {} failed with a non-standard exception",
+         job.name);
   }
-  {
+  try {
     std::lock_guard<std::mutex> lock(mutex_);
     // The issue function published the certificate before returning, so a handshake that no
     // longer finds the name pending finds the certificate instead.
@@ -151,7 +162,11 @@ void OnDemandIssuer::run(Job& job) {
     } else if (!cancelled) {  // stopped: the next handshake after start() may try at once
       failures_[job.name].record_failure(now_());
     }
+  } catch (const std::exception& e) {
+    // No memory to record the failure: the name may be tried again sooner than its backoff.
+    log_(LogLevel::error, "on-demand issuance for {}: {}", job.name, e.what());
   }
+  // Always answered, so that no handshake waits for a job that is over.
   job.promise.set_value(std::move(issued));
 }
 

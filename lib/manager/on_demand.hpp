@@ -77,7 +77,7 @@ class OnDemandIssuer {
   Refusal refusal_for(const std::string& name);  // with mutex_ held
   void log_refusal(const std::string& name, Refusal refusal);
   void start_threads();  // with mutex_ held
-  void serve_queue();
+  void serve_queue() noexcept;
   void run(Job& job);
 
   const OnDemandPolicy policy_;

@@ -1,9 +1,13 @@
 #pragma once
 // Runs the acmectl binary built alongside the tests against a PebbleEnv.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "acmecpp/key.hpp"
+#include "acmecpp/store.hpp"
+#include "crypto/self_signed.hpp"
 #include "support/pebble_env.hpp"
 #include "support/process.hpp"
 
@@ -55,6 +59,19 @@ inline ProcessResult issue_standalone(const PebbleEnv& pebble, const std::string
               {"--http-address", "127.0.0.1", "--http-port", std::to_string(pebble.http_port())});
   args.insert(args.end(), extra.begin(), extra.end());
   return run_acmectl(pebble, store_path, args);
+}
+
+/// Saves a locally made certificate for `main` with one day of its 90 left (due for renewal) in
+/// the store's "letsencrypt" section.
+inline void store_due_certificate(const std::string& store, const std::string& main) {
+  using namespace std::chrono_literals;
+  const auto key = PrivateKey::generate(KeyType::ec256);
+  const auto now = std::chrono::system_clock::now();
+  CertificateRecord due;
+  due.main = main;
+  due.certificate_pem = crypto::make_certificate_pem(key, {main}, now - 89 * 24h, now + 24h);
+  due.key_pem = key.to_pem();
+  AcmeJsonStore(store).save_certificate("letsencrypt", due);
 }
 
 /// Everything a failed run said, for failure messages.

@@ -11,7 +11,6 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/store.hpp"
 #include "acmectl_runner.hpp"
-#include "crypto/self_signed.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 #include "support/text_count.hpp"
@@ -33,17 +32,6 @@ std::string config_text(const PebbleEnv& pebble, const std::string& store, std::
                      std::to_string(http_port) + "\ncertificates:\n";
   for (const auto& name : names) text += "  - names: [" + name + "]\n";
   return text;
-}
-
-/// A locally made certificate for `main` with one day of its 90 left: due for renewal.
-void store_due_certificate(const std::string& store, const std::string& main) {
-  const auto key = PrivateKey::generate(KeyType::ec256);
-  const auto now = std::chrono::system_clock::now();
-  CertificateRecord due;
-  due.main = main;
-  due.certificate_pem = crypto::make_certificate_pem(key, {main}, now - 89 * 24h, now + 24h);
-  due.key_pem = key.to_pem();
-  AcmeJsonStore(store).save_certificate("letsencrypt", due);
 }
 
 /// Waits up to `limit` until the file holds `what` `times` times; returns its text.

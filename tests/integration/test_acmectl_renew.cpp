@@ -12,7 +12,6 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/store.hpp"
 #include "acmectl_runner.hpp"
-#include "crypto/self_signed.hpp"
 #include "support/temp_dir.hpp"
 #include "support/text_count.hpp"
 
@@ -28,14 +27,7 @@ std::string store_with_due_certificate(const PebbleEnv& pebble, const TempDir& d
   const std::string store = (dir / "acme.json").string();
   const auto fresh = issue_standalone(pebble, store, {"fresh.example.test"});
   REQUIRE_MESSAGE(fresh.exit_code == 0, describe(fresh));
-  const auto key = PrivateKey::generate(KeyType::ec256);
-  const auto now = std::chrono::system_clock::now();
-  CertificateRecord due;
-  due.main = "due.example.test";
-  due.certificate_pem =
-      crypto::make_certificate_pem(key, {"due.example.test"}, now - 89 * 24h, now + 24h);
-  due.key_pem = key.to_pem();
-  AcmeJsonStore(store).save_certificate("letsencrypt", due);
+  store_due_certificate(store, "due.example.test");
   return store;
 }
 

@@ -34,6 +34,7 @@ struct AriServer::State {
   bool closing = false;
   std::optional<std::string> hold_processing;  // the Retry-After value
   std::size_t held_answers = 0;
+  std::optional<std::string> new_order_problem;
   std::vector<nlohmann::json> orders;
   std::vector<std::string> renewal_requests;
   std::string new_order_path;
@@ -77,8 +78,8 @@ struct AriServer::State {
     res.set_content(body.dump(), "application/json");
   }
 
-  /// True when the request was answered here (alreadyReplaced, or 503 after a hang ended
-  /// because the stand-in closes) instead of by Pebble.
+  /// True when the request was answered here (alreadyReplaced, a problem, or 503 after a hang
+  /// ended because the stand-in closes) instead of by Pebble.
   bool record_order(const httplib::Request& req, httplib::Response& res) {
     std::unique_lock<std::mutex> lock(mutex);
     if (req.path != new_order_path) return false;
@@ -86,6 +87,11 @@ struct AriServer::State {
     const auto payload = nlohmann::json::parse(
         core::base64url_decode(jws.value("payload", std::string())), nullptr, false);
     orders.push_back(payload);
+    if (new_order_problem) {
+      res.status = 400;
+      res.set_content(problem("rejectedIdentifier", *new_order_problem, 400).dump(), kProblemType);
+      return true;
+    }
     changed.wait(lock, [this] { return !hang_new_orders || closing; });
     if (closing) {
       res.status = 503;
@@ -175,6 +181,11 @@ void AriServer::set_hold_processing(std::optional<std::string> retry_after) {
 std::size_t AriServer::held_processing_answers() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
   return state_->held_answers;
+}
+
+void AriServer::set_new_order_problem(std::optional<std::string> detail) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->new_order_problem = std::move(detail);
 }
 
 std::vector<nlohmann::json> AriServer::new_order_payloads() const {

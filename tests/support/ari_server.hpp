@@ -5,7 +5,8 @@
 // (and checks every JWS "url") against the proxy's address; the client therefore talks to the
 // proxy throughout. The proxy adds "renewalInfo" (served by itself, with a window the test sets)
 // and optionally meta.profiles to the directory, records the payloads of newOrder requests, and
-// can answer an order carrying "replaces" with the problem alreadyReplaced, as a CA would. It
+// can answer an order carrying "replaces" with the problem alreadyReplaced, as a CA would, or any
+// order with a problem whose detail the test chooses. It
 // serves with Pebble's own TLS certificate, so clients trust it with PebbleEnv::ca_bundle().
 // It can also misbehave as a slow CA does, which Pebble cannot: leave newOrder requests
 // unanswered, or keep finalized orders "processing" with a Retry-After of the test's choosing.
@@ -56,6 +57,9 @@ class AriServer {
   void set_hold_processing(std::optional<std::string> retry_after);
   /// How many answers set_hold_processing() has rewritten so far.
   std::size_t held_processing_answers() const;
+  /// While set, every newOrder is answered with the problem rejectedIdentifier (400) carrying
+  /// this detail instead of being forwarded: a CA's error as long as a test wants it.
+  void set_new_order_problem(std::optional<std::string> detail);
 
   /// Payloads (decoded JSON) of every newOrder request received, in order.
   std::vector<nlohmann::json> new_order_payloads() const;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "support/process.hpp"
 
@@ -18,6 +19,16 @@ bool process_alive(pid_t pid) {
   const auto end_of_name = line.rfind(')');
   if (end_of_name == std::string::npos || end_of_name + 2 >= line.size()) return true;
   return line[end_of_name + 2] != 'Z';
+}
+
+bool ends_within(pid_t pid, std::chrono::milliseconds limit) {
+  // Not our child (a grandchild, a daemon), so there is no descriptor to wait on: poll.
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (process_alive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 }  // namespace acmecpp::testing

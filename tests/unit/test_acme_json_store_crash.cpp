@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "core/unique_fd.hpp"
 #include "store/acme_json_document.hpp"
 #include "store/atomic_file.hpp"
+#include "support/process.hpp"
 #include "support/store_crash_payload.hpp"
 #include "support/store_test_files.hpp"
 
@@ -45,17 +45,9 @@ microseconds time_of(Action&& action) {
   return std::chrono::duration_cast<microseconds>(Clock::now() - start);
 }
 
-pid_t start_writer(const std::string& path, long first_generation) {
-  const std::string program = ACMECPP_STORE_WRITER_PATH;
-  const std::string generation = std::to_string(first_generation);
-  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(path.c_str()),
-                             const_cast<char*>(generation.c_str()), nullptr};
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+acmecpp::testing::ChildProcess start_writer(const std::string& path, long first_generation) {
+  return acmecpp::testing::ChildProcess(
+      {ACMECPP_STORE_WRITER_PATH, path, std::to_string(first_generation)});
 }
 
 // Tells when a writer creates its temporary file, so that a kill can be aimed at the short
@@ -88,12 +80,12 @@ class TempFileWatch {
   acmecpp::core::UniqueFd fd_;
 };
 
-void kill_writer(pid_t writer) {
-  REQUIRE(::kill(writer, SIGKILL) == 0);
-  int status = 0;
-  REQUIRE(::waitpid(writer, &status, 0) == writer);
+void kill_writer(acmecpp::testing::ChildProcess& writer) {
+  writer.kill(SIGKILL);
+  const auto status = writer.wait(std::chrono::seconds(30));
+  REQUIRE(status.has_value());
   // Still running when killed: it did not stop on an error of its own.
-  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(status->term_signal == SIGKILL);
 }
 
 // Reads the file afresh (it must parse) and checks that it holds a complete state. Returns the
@@ -154,8 +146,8 @@ TEST_CASE("a writer killed at random moments always leaves a complete acme.json"
     CAPTURE(kill);
     const bool aimed = kill % 2 == 0;
     TempFileWatch watch(dir.path());
-    const pid_t writer = start_writer(path, newest + 1);
-    REQUIRE(writer > 0);
+    auto writer = start_writer(path, newest + 1);
+    REQUIRE(writer.pid() > 0);
     if (aimed) {
       REQUIRE(watch.wait_for_creation(std::chrono::seconds(30)));
       std::this_thread::sleep_for(microseconds(in_write_us(random)));

@@ -12,6 +12,7 @@
 #include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "support/process.hpp"
+#include "support/sigchld.hpp"
 #include "support/temp_dir.hpp"
 
 using acmecpp::ChallengeError;
@@ -19,7 +20,7 @@ using acmecpp::Error;
 using acmecpp::ErrorKind;
 using acmecpp::ExecProviderOptions;
 using acmecpp::make_exec_provider;
-using acmecpp::testing::process_alive;
+using acmecpp::testing::ends_within;
 using acmecpp::testing::read_text_file;
 using acmecpp::testing::TempDir;
 using acmecpp::testing::write_text_file;
@@ -57,15 +58,6 @@ std::string challenge_error_of(Call call) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-bool ends_within(pid_t pid, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (process_alive(pid)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 }  // namespace
@@ -207,20 +199,21 @@ TEST_CASE("exec provider passes its propagation settings on") {
   CHECK(provider->polling_interval() == std::chrono::milliseconds(5000));
 }
 
-TEST_CASE("exec provider does not take a lost exit status for success") {
-  // With SIGCHLD ignored the kernel reaps children itself, so the exit code is gone.
-  struct IgnoreSigchld {
-    struct sigaction previous {};
-    IgnoreSigchld() {
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      ::sigaction(SIGCHLD, &ignore, &previous);
-    }
-    ~IgnoreSigchld() { ::sigaction(SIGCHLD, &previous, nullptr); }
-  } ignore_sigchld;
+TEST_CASE("exec provider reports the script's exit code whatever SIGCHLD's disposition") {
+  // With SIGCHLD ignored the kernel reaps children whose exit signal is SIGCHLD at once, and a
+  // handler calling waitpid(-1, ...) takes their status: neither may hide a failed update.
   TempDir dir;
-  const auto script = write_script(dir, "exit 4\n");
-  const std::string message =
-      challenge_error_of([&] { make_exec_provider(options_for(script))->present(kName, "v"); });
-  CHECK(contains(message, "exit status was collected elsewhere"));
+  const auto failing = write_script(dir, "echo 'zone locked' >&2\nexit 4\n");
+  for (const auto disposition : acmecpp::testing::kSigchldDispositions) {
+    CAPTURE(std::string(acmecpp::testing::to_string(disposition)));
+    const acmecpp::testing::ScopedSigchld scoped(disposition);
+    const auto started = std::chrono::steady_clock::now();
+    const std::string message =
+        challenge_error_of([&] { make_exec_provider(options_for(failing))->present(kName, "v"); });
+    CHECK(contains(message, "exit code 4: zone locked"));
+    ExecProviderOptions succeeding;
+    succeeding.program = "true";
+    CHECK_NOTHROW(make_exec_provider(succeeding)->present(kName, "v"));
+    CHECK(std::chrono::steady_clock::now() - started < 8s);
+  }
 }

@@ -9,6 +9,7 @@
 
 #include "acmecpp/hooks.hpp"
 #include "support/process.hpp"
+#include "support/sigchld.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
@@ -30,15 +31,6 @@ CertificateEvent renewed_event() {
 /// "NAME=value" lines of the hook's ACMECPP_* environment, as the hook saw them.
 std::string acmecpp_variables(const HookResult& result) {
   return result.stdout_tail;
-}
-
-bool ended_within(pid_t pid, milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (process_alive(pid)) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
 }
 
 }  // namespace
@@ -112,7 +104,7 @@ TEST_CASE("a hook over its timeout is killed with everything it started") {
   CHECK(result.stdout_tail == "waiting\n");
   CHECK(Clock::now() - started < std::chrono::seconds(5));
   const pid_t background = static_cast<pid_t>(std::stol(read_text_file(pid_file)));
-  CHECK(ended_within(background, milliseconds(2000)));
+  CHECK(ends_within(background, milliseconds(2000)));
 }
 
 TEST_CASE("a hook that leaves a process holding its output returns when the shell exits") {
@@ -134,4 +126,93 @@ TEST_CASE("a hook that closes its output but keeps running still times out") {
   options.timeout = milliseconds(300);
   const auto result = run_hook("exec >&- 2>&-; sleep 30", {}, options);
   CHECK(result.timed_out);
+}
+
+TEST_CASE("a hook's exit status is right whatever the embedding program does with SIGCHLD") {
+  for (const auto disposition : kSigchldDispositions) {
+    CAPTURE(std::string(to_string(disposition)));
+    const ScopedSigchld scoped(disposition);
+    HookOptions options;
+    options.timeout = milliseconds(20000);
+    const auto started = Clock::now();
+    const auto ok = run_hook("exit 0", {}, options);
+    CHECK(ok.succeeded());
+    CHECK(ok.exit_code == 0);
+    const auto three = run_hook("echo failing >&2; exit 3", {}, options);
+    CHECK(three.exit_code == 3);
+    CHECK_FALSE(three.timed_out);
+    CHECK(three.stderr_tail == "failing\n");
+    const auto killed = run_hook("kill -USR1 $$", {}, options);
+    CHECK(killed.term_signal == SIGUSR1);
+    CHECK(killed.exit_code == -1);
+    CHECK_FALSE(killed.timed_out);
+    // Not one of them waited for the timeout.
+    CHECK(Clock::now() - started < std::chrono::seconds(10));
+  }
+}
+
+TEST_CASE("a hook given a 10 MB error runs and sees it cut to 4 KiB with a marker") {
+  CertificateEvent event;
+  event.type = CertificateEventType::failed;
+  event.names = {"big.example.test"};
+  event.resolver = "le";
+  event.error = "urn:ietf:params:acme:error:malformed: " + std::string(10 * 1024 * 1024, 'd');
+  // Before: the whole text went into the variable, exec failed with E2BIG and run_hook threw.
+  const auto result = run_event_hook("printf %s \"$ACMECPP_ERROR\"", event);
+  REQUIRE_MESSAGE(result.start_error.empty(), result.start_error);
+  CHECK(result.succeeded());
+  const std::string marker =
+      "\xE2\x80\xA6 [truncated from " + std::to_string(event.error.size()) + " bytes]";
+  CHECK(result.stdout_tail.size() <= 4096);
+  CHECK(result.stdout_tail.size() > 4000);
+  CHECK(result.stdout_tail.rfind("urn:ietf:params:acme:error:malformed: ddd", 0) == 0);
+  CHECK(result.stdout_tail.substr(result.stdout_tail.size() - marker.size()) == marker);
+}
+
+TEST_CASE("a hook value is cut before a UTF-8 character, never inside one") {
+  // "é" is two bytes: wherever the cut falls, what is kept must be whole characters.
+  std::string accents;
+  for (int i = 0; i < 3000; ++i) accents += "\xC3\xA9";
+  for (const std::string& prefix : {std::string(), std::string("x")}) {
+    CAPTURE(prefix.size());
+    const auto result =
+        run_hook("printf %s \"$ACMECPP_ERROR\"", {{"ACMECPP_ERROR", prefix + accents}});
+    const std::string& seen = result.stdout_tail;
+    const auto kept = seen.substr(0, seen.find("\xE2\x80\xA6 [truncated"));
+    REQUIRE(kept.size() > prefix.size());
+    CHECK((kept.size() - prefix.size()) % 2 == 0);
+    CHECK(kept.substr(kept.size() - 2) == "\xC3\xA9");
+  }
+}
+
+TEST_CASE("ACMECPP_NAMES with 100 names of 253 bytes reaches the hook whole") {
+  CertificateEvent event = renewed_event();
+  event.names.clear();
+  for (int i = 0; i < 100; ++i) {
+    // 253 bytes: labels of 63, 63, 63 and 61 characters.
+    const std::string tag = std::to_string(100 + i);
+    event.names.push_back(std::string(60, 'a') + tag + "." + std::string(63, 'b') + "." +
+                          std::string(63, 'c') + "." + std::string(61, 'd'));
+  }
+  REQUIRE(event.names.front().size() == 253);
+  const auto env = hook_environment(event);
+  const auto result = run_event_hook("printf %s \"$ACMECPP_NAMES\"", event);
+  CHECK(result.stdout_tail.size() == 4096);  // the tail kept by default
+  HookOptions whole;
+  whole.output_tail_bytes = 64 * 1024;
+  CHECK(run_event_hook("printf %s \"$ACMECPP_NAMES\"", event, std::nullopt, whole).stdout_tail ==
+        env.at("ACMECPP_NAMES"));
+}
+
+TEST_CASE("a hook whose shell cannot be started is reported in the result, not thrown") {
+  // 600 variables of 4 KiB each: more than the kernel takes for a whole environment (E2BIG),
+  // although each value is within the bound.
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 600; ++i) many["ACMECPP_FILL_" + std::to_string(i)] = std::string(4000, 'f');
+  HookResult result;
+  CHECK_NOTHROW(result = run_hook("exit 0", many));
+  CHECK_FALSE(result.succeeded());
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.start_error.find("cannot start /bin/sh") != std::string::npos);
+  CHECK(result.start_error.find("Argument list too long") != std::string::npos);
 }

@@ -14,6 +14,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/version.hpp"
 #include "http/http_client.hpp"
+#include "support/process.hpp"
 #include "transport_test_support.hpp"
 
 using acmecpp::Error;

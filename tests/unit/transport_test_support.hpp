@@ -23,6 +23,8 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include "support/process.hpp"
+
 namespace acmecpp::test {
 
 /// A listening TCP socket on 127.0.0.1 with a port the kernel chose; closed on destruction.
@@ -184,7 +186,7 @@ struct TestPki {
 
   static void run(const std::string& command) {
     INFO("command: " << command);
-    REQUIRE(std::system(command.c_str()) == 0);
+    REQUIRE(acmecpp::testing::run_process({"/bin/sh", "-c", command}).exit_code == 0);
   }
 };
 

@@ -84,12 +84,18 @@ HandshakeListener::~HandshakeListener() {
   acceptor_.join();
 }
 
-void HandshakeListener::accept_loop() {
+void HandshakeListener::accept_loop() noexcept {
   block_sigpipe_in_this_thread();
   while (wait_ready(listening_.fd.get(), POLLIN, wake_read_.get(),
                     std::chrono::steady_clock::time_point::max()) == WaitResult::ready) {
     join_finished_connections();
-    accept_pending();
+    try {
+      accept_pending();
+    } catch (...) {
+      // Memory ran out for a connection's bookkeeping: it is dropped (the validator retries);
+      // the exception must not reach std::terminate from this thread.
+      std::this_thread::sleep_for(kAcceptFailurePause);
+    }
   }
   join_all_connections();
 }
@@ -114,14 +120,18 @@ void HandshakeListener::accept_pending() {
 void HandshakeListener::start_connection(core::UniqueFd socket) {
   const auto deadline = std::chrono::steady_clock::now() + limits_.handshake_timeout;
   auto finished = std::make_shared<std::atomic<bool>>(false);
+  // The entry first (it may throw for want of memory): once the thread runs it must be kept,
+  // or its std::thread would end the program when destroyed unjoined.
+  connections_.push_back({std::thread(), finished});
   try {
-    std::thread thread([context = context_.get(), socket = std::move(socket),
-                        stop_fd = wake_read_.get(), deadline, finished]() mutable {
-      serve_handshake(context, std::move(socket), stop_fd, deadline);
-      *finished = true;
-    });
-    connections_.push_back({std::move(thread), std::move(finished)});
+    connections_.back().thread =
+        std::thread([context = context_.get(), socket = std::move(socket),
+                     stop_fd = wake_read_.get(), deadline, finished]() mutable {
+          serve_handshake(context, std::move(socket), stop_fd, deadline);
+          *finished = true;
+        });
   } catch (const std::system_error&) {
+    connections_.pop_back();
     // No thread to be had right now: this connection is dropped, the validator retries.
   }
 }

@@ -47,7 +47,7 @@ class HandshakeListener {
     std::shared_ptr<std::atomic<bool>> finished;
   };
 
-  void accept_loop();
+  void accept_loop() noexcept;
   void accept_pending();
   void start_connection(core::UniqueFd socket);
   void join_finished_connections();

@@ -12,7 +12,7 @@
 #include "acmecpp/dns_providers.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/printable.hpp"
-#include "challenge/dns01/providers/exec_process.hpp"
+#include "core/child_process.hpp"
 
 namespace acmecpp {
 namespace {
@@ -20,6 +20,13 @@ namespace {
 /// How much of the program's output goes into an error message: the end, where scripts
 /// usually say what went wrong.
 constexpr std::size_t kMessageOutputChars = 512;
+/// At most this much of each output stream is kept: enough for an error message, and a chatty
+/// program cannot fill our memory.
+constexpr std::size_t kOutputTailBytes = 4096;
+/// Once the program has exited, how long to keep reading output that a process it left behind
+/// may still hold open: long enough for the last writes to arrive, short enough that a script
+/// starting a daemon does not make every call slow.
+constexpr std::chrono::milliseconds kOutputGraceAfterExit{500};
 
 std::string trimmed(const std::string& text) {
   const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
@@ -31,16 +38,16 @@ std::string trimmed(const std::string& text) {
 }
 
 /// The end of what the program said (stderr, or stdout when stderr is empty), for a message.
-std::string output_excerpt(const dns01::exec::ProgramOutcome& outcome) {
-  std::string text = trimmed(outcome.stderr_tail);
-  if (text.empty()) text = trimmed(outcome.stdout_tail);
+std::string output_excerpt(const core::ChildRunResult& outcome) {
+  std::string text = trimmed(outcome.err);
+  if (text.empty()) text = trimmed(outcome.out);
   if (text.size() > kMessageOutputChars) {
     text = "..." + text.substr(text.size() - kMessageOutputChars);
   }
   return text;
 }
 
-std::string with_output(std::string message, const dns01::exec::ProgramOutcome& outcome) {
+std::string with_output(std::string message, const core::ChildRunResult& outcome) {
   const std::string excerpt = output_excerpt(outcome);
   if (!excerpt.empty()) message += ": " + printable_text(excerpt);  // the program's own words
   return message;
@@ -81,9 +88,15 @@ class ExecProvider final : public DnsProvider {
 
  private:
   void run(const std::string& action, const std::string& fqdn, const std::string& value) const {
-    const dns01::exec::ProgramOutcome outcome = dns01::exec::run_program(
-        {options_.program, action, fqdn, value}, options_.env,
-        std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout));
+    core::ChildSpec spec;
+    spec.argv = {options_.program, action, fqdn, value};
+    spec.environment.set = options_.env;
+    core::ChildRunOptions run;
+    run.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout);
+    run.output_cap = kOutputTailBytes;
+    run.output_grace = kOutputGraceAfterExit;
+    const core::ChildRunResult outcome = core::run_child(spec, run);
+    if (!outcome.started()) throw ChallengeError("exec: " + outcome.start_error);
     // The TXT value is public DNS data, so naming the call in full is fine.
     const std::string call = "exec: " + options_.program + " " + action + " " + fqdn;
     if (outcome.timed_out) {
@@ -91,12 +104,6 @@ class ExecProvider final : public DnsProvider {
                                            std::to_string(options_.timeout.count()) +
                                            " s and was killed",
                                        outcome));
-    }
-    if (outcome.status_lost) {
-      // Reporting success could hide a failed update; the caller's SIGCHLD handling is at fault.
-      throw ChallengeError(call +
-                           " ended, but its exit status was collected elsewhere (is SIGCHLD "
-                           "ignored in this program?)");
     }
     if (outcome.term_signal != 0) {
       throw ChallengeError(with_output(call + " was killed by signal " +
