@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/system_time.hpp"
+
 namespace acmecpp::acme {
 namespace {
 
@@ -96,7 +98,8 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& raw,
   in.imbue(std::locale::classic());
   in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S GMT");
   if (in.fail()) return std::nullopt;
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  // A date beyond 2262 would wrap around in system_clock: clamped (core/system_time.hpp).
+  const auto when = core::time_from_unix_seconds(timegm(&tm));
   if (when <= now) return std::chrono::seconds(0);
   return std::chrono::duration_cast<std::chrono::seconds>(when - now);
 }
