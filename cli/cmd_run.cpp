@@ -234,7 +234,9 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
       try {
         source.reload();
         say(std::cerr, "acmectl: info: configuration reloaded");
-      } catch (const acmecpp::Error& e) {
+      } catch (const std::exception& e) {
+        // Whatever a reload throws (ConfigFile::load throws only Error(config), but a bad file
+        // must never stop the daemon): the previous configuration stays.
         say(std::cerr,
             std::string("acmectl: error: keeping the previous configuration: ") + e.what());
       }
