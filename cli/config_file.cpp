@@ -52,6 +52,7 @@ std::string place(const std::string& path, const YAML::Node& node) {
 
 /// The text of a mapping's key; a key that is a list or a mapping (`[a, b]: x`) is refused.
 std::string key_text(const YAML::Node& key, const std::string& path) {
+  if (key.IsNull()) fail(place(path, key), "a key is missing");
   if (!key.IsScalar()) fail(place(path, key), "a key must be a plain name, not a list or mapping");
   return key.Scalar();
 }

