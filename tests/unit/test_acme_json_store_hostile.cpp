@@ -19,27 +19,16 @@
 #include "support/store_test_files.hpp"
 
 using acmecpp::AcmeJsonStore;
-using acmecpp::CertificateRecord;
 using acmecpp::ErrorKind;
 using acmecpp::testing::error_message_of;
+using store_test::contains;
+using store_test::make_certificate;
 using store_test::read_file;
 using store_test::TempDir;
 using store_test::write_file;
 using namespace std::chrono_literals;
 
 namespace {
-
-CertificateRecord make_certificate(const std::string& main) {
-  CertificateRecord record;
-  record.main = main;
-  record.certificate_pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
-  record.key_pem = "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n";
-  return record;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 /// The storage error opening a store on `content` gives, and checks that a write leaves the
 /// file as it was.
