@@ -11,7 +11,7 @@
 // Decisions stay right (a certificate valid until 9999 is, for the library, valid until 2262: not
 // expired, not due), and arithmetic on clamped times cannot overflow: the difference of any two
 // fits, and the latest leaves about 100 days of room for what is added to a time (a backoff, a
-// refresh interval, a Retry-After of at most 999,999,999 s is added to the present only).
+// refresh interval; a Retry-After, at most kLongestWait, is added to the present only).
 
 #include <chrono>
 #include <cstdint>
@@ -28,6 +28,11 @@ constexpr std::int64_t kEarliestUnixSeconds = 0;
 /// The moment `unix_seconds` after 1970-01-01T00:00:00Z, clamped into
 /// [kEarliestUnixSeconds, kLatestUnixSeconds].
 SystemTime time_from_unix_seconds(std::int64_t unix_seconds) noexcept;
+
+/// The longest wait a server may ask for (Retry-After, in seconds or as a date; acme.json's
+/// retryAfterSeconds), about 31.7 years: longer ones are read as this one. Waits are added to
+/// the present only, which this keeps far from system_clock's end.
+constexpr std::chrono::seconds kLongestWait{999999999};
 
 /// The latest time the library represents (kLatestUnixSeconds).
 SystemTime latest_time() noexcept;

@@ -5,6 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "core/rfc3339.hpp"
+#include "core/system_time.hpp"
 #include "store/json_members.hpp"
 
 namespace acmecpp::store {
@@ -59,9 +60,9 @@ void read_ari(const Json& ari, const std::string& place, RenewalState& state) {
   state.ari_selected_time = time_at(ari, "selectedTime", place);
   state.ari_checked_at = time_at(ari, "checkedAt", place);
   if (const auto seconds = integer_at(ari, "retryAfterSeconds", place)) {
-    // As a Retry-After header is read (acme/http_headers.cpp): at most 999,999,999 s, so that
-    // adding it to a time cannot overflow.
-    state.ari_retry_after = std::chrono::seconds(std::clamp<long long>(*seconds, 0, 999999999));
+    // As a Retry-After header is read (acme/http_headers.cpp): at most core::kLongestWait.
+    state.ari_retry_after =
+        std::chrono::seconds(std::clamp<long long>(*seconds, 0, core::kLongestWait.count()));
   }
   state.ari_explanation_url = string_at(ari, "explanationURL", place);
 }
