@@ -129,16 +129,18 @@ TEST_CASE("acmectl run keeps its configuration when a reload reads a bad file") 
   write_text_file(config, good);
   ChildProcess run({ACMECPP_ACMECTL_PATH, "run", "--config", config.string(), "--interval", "3600"},
                    {}, dir / "run.log");
+  // Whether the log says `text` at least `count` times within 60 s (sooner false once run ended).
   const auto log_holds = [&](const std::string& text, std::size_t count) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
+    for (;;) {
+      const bool ended = !run.running();
       const std::string log = read_text_file(dir / "run.log");
       std::size_t found = 0;
       for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++found;
       if (found >= count) return true;
+      if (ended || std::chrono::steady_clock::now() >= deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    return false;
   };
   INFO("acmectl run said:\n" << read_text_file(dir / "run.log"));
   REQUIRE(log_holds("check done", 1));
