@@ -30,6 +30,10 @@ std::vector<BatchLine> read_batch_file(const std::string& path) {
   if (!in) {
     throw acmecpp::Error(acmecpp::ErrorKind::invalid_input, "cannot read batch file " + path);
   }
+  return read_batch(in, path);
+}
+
+std::vector<BatchLine> read_batch(std::istream& in, const std::string& path) {
   std::vector<BatchLine> lines;
   std::map<std::string, std::size_t> main_names;  // main name -> line it was first given on
   std::string text;

@@ -44,6 +44,19 @@ const SettingSpec* find_spec(const std::string& key) {
   return nullptr;
 }
 
+/// "FILE:LINE" of a node (yaml-cpp's marks count lines from 0), or FILE when it has no mark.
+std::string place(const std::string& path, const YAML::Node& node) {
+  const int line = node.Mark().line;
+  return line < 0 ? path : path + ":" + std::to_string(line + 1);
+}
+
+/// The text of a mapping's key; a key that is a list or a mapping (`[a, b]: x`) is refused.
+std::string key_text(const YAML::Node& key, const std::string& path) {
+  if (key.IsNull()) fail(place(path, key), "a key is missing");
+  if (!key.IsScalar()) fail(place(path, key), "a key must be a plain name, not a list or mapping");
+  return key.Scalar();
+}
+
 ConfigFile::Values scalar_or_list(const YAML::Node& node, const std::string& where) {
   ConfigFile::Values values;
   if (node.IsScalar()) {
@@ -59,25 +72,31 @@ ConfigFile::Values scalar_or_list(const YAML::Node& node, const std::string& whe
   return values;
 }
 
-/// The setting keys of one mapping; `skip` names structural keys handled by the caller.
-ConfigFile::Scope read_scope(const YAML::Node& map, const std::string& where,
-                             const std::vector<std::string>& skip) {
+/// The setting keys of one mapping (`prefix` names it in messages: "" or "resolvers.NAME.");
+/// `skip` names structural keys handled by the caller.
+ConfigFile::Scope read_scope(const YAML::Node& map, const std::string& path,
+                             const std::string& prefix, const std::vector<std::string>& skip) {
   ConfigFile::Scope scope;
   for (const auto& item : map) {
-    const std::string key = canonical_key(item.first.as<std::string>());
+    const std::string written = key_text(item.first, path);
+    const std::string key = canonical_key(written);
     if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-    if (!find_spec(key)) fail(where, "unknown key \"" + item.first.as<std::string>() + "\"");
-    scope[key] = scalar_or_list(item.second, where + "." + key);
+    if (!find_spec(key)) fail(place(path, item.first), "unknown key \"" + prefix + written + "\"");
+    const std::string where = place(path, item.second) + ": " + prefix + key;
+    scope[key] = {scalar_or_list(item.second, where), where};
   }
   return scope;
 }
 
-ConfiguredCertificate read_certificate(const YAML::Node& node, const std::string& where) {
+ConfiguredCertificate read_certificate(const YAML::Node& node, const std::string& path,
+                                       const std::string& name) {
+  const std::string where = place(path, node) + ": " + name;
   if (!node.IsMap()) fail(where, "expected a mapping with names");
   ConfiguredCertificate cert;
   for (const auto& item : node) {
-    const std::string key = canonical_key(item.first.as<std::string>());
-    const auto values = scalar_or_list(item.second, where + "." + key);
+    const std::string key = canonical_key(key_text(item.first, path));
+    const std::string here = place(path, item.second) + ": " + name + "." + key;
+    const auto values = scalar_or_list(item.second, here);
     if (key == "names") {
       cert.names = values;
     } else if (key == "resolver" && values.size() == 1) {
@@ -85,7 +104,8 @@ ConfiguredCertificate read_certificate(const YAML::Node& node, const std::string
     } else if (key == "challenge" && values.size() == 1) {
       cert.challenge = values[0];
     } else {
-      fail(where, "unknown or malformed key \"" + key + "\" (names, resolver, challenge)");
+      fail(place(path, item.first) + ": " + name,
+           "unknown or malformed key \"" + key + "\" (names, resolver, challenge)");
     }
   }
   if (cert.names.empty()) fail(where, "names is missing or empty");
@@ -114,10 +134,11 @@ std::string single(const ConfigFile::Values& values, const std::string& where) {
 
 }  // namespace
 
-void apply_scope(Settings& settings, const ConfigFile::Scope& scope, const std::string& where) {
-  for (const auto& [key, values] : scope) {
+void apply_scope(Settings& settings, const ConfigFile::Scope& scope) {
+  for (const auto& [key, setting] : scope) {
     const SettingSpec* spec = find_spec(key);
-    const std::string here = where + "." + key;
+    const ConfigFile::Values& values = setting.values;
+    const std::string& here = setting.where;
     std::visit(
         [&](auto member) {
           using Field = std::remove_reference_t<decltype(settings.*member)>;
@@ -145,39 +166,70 @@ ConfigFile ConfigFile::load(const std::string& path) {
     fail(path, "line " + std::to_string(e.mark.line + 1) + ", column " +
                    std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  if (!root.IsMap()) fail(path, "the top level must be a mapping of settings");
+  return from_yaml(root, path);
+}
+
+ConfigFile ConfigFile::parse(const std::string& text, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    fail(path, "line " + std::to_string(e.mark.line + 1) + ", column " +
+                   std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return from_yaml(root, path);
+}
+
+ConfigFile ConfigFile::from_yaml(const YAML::Node& root, const std::string& path) {
+  try {
+    return read_yaml(root, path);
+  } catch (const YAML::Exception& e) {
+    // Not expected once every node is checked before use; still a configuration error.
+    fail(place(path, root), e.msg);
+  }
+}
+
+ConfigFile ConfigFile::read_yaml(const YAML::Node& root, const std::string& path) {
   ConfigFile config;
   config.path_ = path;
-  config.top_ = read_scope(root, path, {"resolvers", "certificates"});
+  if (root.IsNull()) return config;  // an empty file
+  if (!root.IsMap()) fail(place(path, root), "the top level must be a mapping of settings");
+  config.top_ = read_scope(root, path, "", {"resolvers", "certificates"});
   if (const auto resolvers = root["resolvers"]) {
-    if (!resolvers.IsMap()) fail(path, "resolvers must map names to settings");
+    if (!resolvers.IsMap()) fail(place(path, resolvers), "resolvers must map names to settings");
     for (const auto& item : resolvers) {
-      const auto name = item.first.as<std::string>();
-      if (!item.second.IsMap()) fail(path + ".resolvers." + name, "expected a mapping of settings");
-      config.resolvers_[name] = read_scope(item.second, path + ".resolvers." + name, {});
+      const auto name = key_text(item.first, path);
+      if (!item.second.IsMap()) {
+        fail(place(path, item.second) + ": resolvers." + name, "expected a mapping of settings");
+      }
+      config.resolvers_[name] = read_scope(item.second, path, "resolvers." + name + ".", {});
     }
   }
   if (const auto certs = root["certificates"]) {
-    if (!certs.IsSequence()) fail(path, "certificates must be a list");
+    if (!certs.IsSequence()) fail(place(path, certs), "certificates must be a list");
     for (std::size_t i = 0; i < certs.size(); ++i) {
       config.certificates_.push_back(
-          read_certificate(certs[i], path + ".certificates[" + std::to_string(i) + "]"));
+          read_certificate(certs[i], path, "certificates[" + std::to_string(i) + "]"));
     }
   }
+  // Every value checked now, so that a bad file is refused as a whole (and a reload keeps the
+  // configuration before it) rather than failing later, one certificate at a time.
+  Settings checked;
+  config.apply(checked, "");
+  for (const auto& resolver : config.resolvers_) config.apply(checked, resolver.first);
   return config;
 }
 
 void ConfigFile::apply(Settings& settings, const std::string& resolver) const {
-  apply_scope(settings, top_, path_);
+  apply_scope(settings, top_);
   if (const auto it = resolvers_.find(resolver); it != resolvers_.end()) {
-    apply_scope(settings, it->second, path_ + ".resolvers." + resolver);
+    apply_scope(settings, it->second);
   }
 }
 
 std::string ConfigFile::default_resolver() const {
   const auto it = top_.find("resolver");
-  return it == top_.end() || it->second.empty() ? std::string() : it->second.front();
+  return it == top_.end() || it->second.values.empty() ? std::string() : it->second.values.front();
 }
 
 }  // namespace acmectl

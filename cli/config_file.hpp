@@ -26,6 +26,10 @@
 
 #include "settings.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace acmectl {
 
 struct ConfiguredCertificate {
@@ -36,9 +40,12 @@ struct ConfiguredCertificate {
 
 class ConfigFile {
  public:
-  /// Reads and checks the file; throws acmecpp::Error(config) naming the file, the key and
-  /// what is wrong (unknown key, wrong type, unset environment variable).
+  /// Reads and checks the file, every value included; throws acmecpp::Error(config) naming
+  /// "FILE:LINE", the key and what is wrong (syntax, a key that is not a plain name, unknown
+  /// key, wrong type, unset environment variable), and nothing else.
   static ConfigFile load(const std::string& path);
+  /// The same for YAML text already read; `path` names it in messages.
+  static ConfigFile parse(const std::string& text, const std::string& path);
 
   /// Applies the top-level settings, then those of resolvers.<resolver> (if present).
   void apply(Settings& settings, const std::string& resolver) const;
@@ -49,9 +56,16 @@ class ConfigFile {
 
   /// A setting's values as written: one element for a scalar, several for a list.
   using Values = std::vector<std::string>;
-  using Scope = std::map<std::string, Values>;
+  struct Setting {
+    Values values;
+    std::string where;  ///< "FILE:LINE: key" for messages about the value
+  };
+  using Scope = std::map<std::string, Setting>;
 
  private:
+  static ConfigFile from_yaml(const YAML::Node& root, const std::string& path);
+  static ConfigFile read_yaml(const YAML::Node& root, const std::string& path);
+
   std::string path_;
   Scope top_;
   std::map<std::string, Scope> resolvers_;
@@ -59,6 +73,6 @@ class ConfigFile {
 };
 
 /// Applies one scope's values to `settings`; throws Error(config) for a value of the wrong type.
-void apply_scope(Settings& settings, const ConfigFile::Scope& scope, const std::string& where);
+void apply_scope(Settings& settings, const ConfigFile::Scope& scope);
 
 }  // namespace acmectl

@@ -68,6 +68,25 @@ step "configure build-tsan" cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE
   step "build build-tsan (tsan_tests)" cmake --build build-tsan --target tsan_tests &&
   TSAN_OPTIONS=$tsan_options step "test build-tsan" ./build-tsan/tests/tsan_tests
 
+# Every fuzz target briefly (10 s each) over its seed corpus, in build-fuzz/ (clang, libFuzzer,
+# ASan+UBSan): the defects the seeds hold stay fixed. Off unless ACMECPP_TEST_FUZZ=1, since it
+# needs clang and adds about 2 minutes (122 s measured on the shared 2-core machine, the fuzz
+# tree already built; building it from nothing adds the compilation of ~60 files); scripts/fuzz.sh
+# makes the long runs.
+# shellcheck source=scripts/fuzz-common.sh
+source scripts/fuzz-common.sh
+fuzz_short_run() {
+  fuzz_build || return 1
+  local target failed=0
+  for target in $(fuzz_targets); do
+    fuzz_run "$target" 10 || failed=1
+  done
+  return "$failed"
+}
+if [[ ${ACMECPP_TEST_FUZZ:-0} == 1 ]]; then
+  step "fuzz targets, 10 s each (build-fuzz)" fuzz_short_run
+fi
+
 echo "=== total $((SECONDS - started)) s"
 if [[ ${#failures[@]} -gt 0 ]]; then
   printf '=== FAILED: %s\n' "${failures[@]}"

@@ -16,6 +16,8 @@ struct ACMECPP_API CertificateInfo {
   std::string common_name;                ///< subject CN, may be empty
   std::vector<std::string> dns_names;     ///< subjectAltName dNSName entries, in order
   std::vector<std::string> ip_addresses;  ///< subjectAltName iPAddress entries, textual
+  /// Validity. system_clock ends in 2262: a later time (notAfter 9999-12-31, "no well-defined
+  /// expiration") reads as 2262-01-01T00:00:00Z, one before 1970 as 1970-01-01T00:00:00Z.
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;
   std::string serial_hex;          ///< serial number, lower-case hex without leading zeros

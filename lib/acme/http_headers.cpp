@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/ascii.hpp"
+#include "core/system_time.hpp"
 
 namespace acmecpp::acme {
 namespace {
@@ -86,7 +87,7 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& raw,
   if (value.empty()) return std::nullopt;
   if (std::all_of(value.begin(), value.end(),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    if (value.size() > 9) return std::chrono::seconds(999999999);
+    if (value.size() > 9) return core::kLongestWait;
     return std::chrono::seconds(std::stol(value));
   }
   // IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
@@ -95,9 +96,10 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& raw,
   in.imbue(std::locale::classic());
   in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S GMT");
   if (in.fail()) return std::nullopt;
-  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  // A date beyond 2262 would wrap around in system_clock: clamped (core/system_time.hpp).
+  const auto when = core::time_from_unix_seconds(timegm(&tm));
   if (when <= now) return std::chrono::seconds(0);
-  return std::chrono::duration_cast<std::chrono::seconds>(when - now);
+  return std::min(std::chrono::duration_cast<std::chrono::seconds>(when - now), core::kLongestWait);
 }
 
 }  // namespace acmecpp::acme

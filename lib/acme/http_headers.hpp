@@ -14,7 +14,8 @@ std::vector<std::string> links_with_rel(const std::vector<std::string>& link_hea
                                         const std::string& rel);
 
 /// Delay asked by a Retry-After value: delta-seconds or an HTTP-date (relative to `now`).
-/// nullopt when the value is neither; a date in the past gives zero.
+/// nullopt when the value is neither; a date in the past gives zero; at most
+/// core::kLongestWait (999,999,999 s), so that adding it to the present cannot overflow.
 std::optional<std::chrono::seconds> parse_retry_after(
     const std::string& value,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());

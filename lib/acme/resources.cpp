@@ -2,6 +2,7 @@
 
 #include "acme/https_url.hpp"
 #include "core/rfc3339.hpp"
+#include "core/system_time.hpp"
 
 namespace acmecpp::acme {
 namespace {
@@ -204,8 +205,9 @@ RenewalInfo parse_renewal_info(const nlohmann::json& json, const std::string& wh
   RenewalInfo info;
   info.window_start = required_time(*window, "start", window_what);
   info.window_end = required_time(*window, "end", window_what);
-  // RFC 9773 section 4.2: a window whose end is not after its start is invalid.
-  if (info.window_end <= info.window_start) {
+  // RFC 9773 section 4.2: a window whose end is not after its start is invalid. One wholly
+  // beyond 2262 has both ends clamped to the same moment (core/system_time.hpp): it is kept.
+  if (info.window_end <= info.window_start && info.window_start != core::latest_time()) {
     throw Error(ErrorKind::protocol, window_what + ": end is not after start");
   }
   const std::string explanation = string_member(json, "explanationURL");

@@ -132,7 +132,7 @@ std::optional<SystemTime> parse_rfc3339(std::string_view text) {
   const std::int64_t seconds = days_from_civil(*year, *month, *day) * kSecondsPerDay +
                                std::int64_t(*hour) * 3600 + std::int64_t(*minute) * 60 +
                                std::int64_t(*second) - *offset;
-  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(Seconds(seconds)));
+  return time_from_unix_seconds(seconds);
 }
 
 }  // namespace acmecpp::core

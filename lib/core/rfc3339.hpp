@@ -3,20 +3,20 @@
 // hook environments use them. No timegm()/gmtime(): the civil-date arithmetic is done here, so
 // the result never depends on the process's TZ or locale.
 
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace acmecpp::core {
+#include "core/system_time.hpp"
 
-using SystemTime = std::chrono::system_clock::time_point;
+namespace acmecpp::core {
 
 /// UTC with whole seconds, e.g. "2025-01-02T04:00:00Z" (fractions are truncated).
 std::string format_rfc3339(SystemTime time);
 
 /// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)" ('t'/'z' and a space for 'T' accepted).
-/// nullopt when `text` is not such a timestamp (or names an impossible date).
+/// nullopt when `text` is not such a timestamp (or names an impossible date). A time outside
+/// 1970 to 2262 is clamped as core/system_time.hpp says (9999-12-31 reads as 2262-01-01).
 std::optional<SystemTime> parse_rfc3339(std::string_view text);
 
 }  // namespace acmecpp::core

@@ -1,5 +1,6 @@
 #include "crypto/certificate_fields.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "acmecpp/error.hpp"
 #include "core/ascii.hpp"
 #include "core/base64.hpp"
+#include "core/system_time.hpp"
 #include "crypto/key_family.hpp"
 
 namespace acmecpp::crypto {
@@ -200,7 +202,8 @@ CertificateFields locate_certificate_fields(std::string_view der, const std::str
   return fields;
 }
 
-// ASN1_TIME_diff against the epoch avoids timegm() and works for any date ASN.1 can express.
+// ASN1_TIME_diff against the epoch avoids timegm() and works for any date ASN.1 can express;
+// what system_clock cannot hold (notAfter 9999-12-31) is clamped (core/system_time.hpp).
 std::chrono::system_clock::time_point decode_time(const DerSpan& time) {
   Asn1TimePtr decoded(decode<ASN1_TIME>(d2i_ASN1_TIME, time, "validity"));
   Asn1TimePtr epoch(ASN1_TIME_set(nullptr, 0));
@@ -209,9 +212,7 @@ std::chrono::system_clock::time_point decode_time(const DerSpan& time) {
   if (!epoch || ASN1_TIME_diff(&days, &seconds, epoch.get(), decoded.get()) != 1) {
     throw_openssl_error("certificate has an invalid validity date");
   }
-  const auto since_epoch = std::chrono::hours(24) * days + std::chrono::seconds(seconds);
-  return std::chrono::system_clock::from_time_t(0) +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch);
+  return core::time_from_unix_seconds(std::int64_t(days) * 86400 + seconds);
 }
 
 X509NamePtr decode_name(const DerSpan& name) {

@@ -56,13 +56,17 @@ void set_random_serial(X509* certificate) {
 
 void set_validity(X509* certificate, const CertificateOptions& options) {
   using std::chrono::system_clock;
-  if (options.not_after <= options.not_before) {
+  if (!options.no_expiration && options.not_after <= options.not_before) {
     throw Error(ErrorKind::invalid_input, "certificate notAfter must be later than notBefore");
   }
+  ASN1_TIME* not_after = X509_getm_notAfter(certificate);
+  const bool not_after_set =
+      options.no_expiration
+          ? ASN1_TIME_set_string_X509(not_after, "99991231235959Z") == 1
+          : ASN1_TIME_set(not_after, system_clock::to_time_t(options.not_after)) != nullptr;
   if (ASN1_TIME_set(X509_getm_notBefore(certificate),
                     system_clock::to_time_t(options.not_before)) == nullptr ||
-      ASN1_TIME_set(X509_getm_notAfter(certificate), system_clock::to_time_t(options.not_after)) ==
-          nullptr) {
+      !not_after_set) {
     throw_openssl_error("cannot set certificate validity");
   }
 }

@@ -20,6 +20,9 @@ struct CertificateOptions {
   std::string common_name;
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;
+  /// notAfter 99991231235959Z instead of not_after: RFC 5280 section 4.1.2.5's "no well-defined
+  /// expiration date", a year system_clock cannot hold.
+  bool no_expiration = false;
   /// The signer; nullptr makes the certificate self-signed by the subject key.
   const PrivateKey* issuer_key = nullptr;
   /// PEM of the signer's certificate (its subject becomes our issuer); required with issuer_key.

@@ -144,9 +144,9 @@ ServerReply call_handler(const RequestHandler& handler, const ServerRequest& req
   }
 }
 
-/// The response to a complete head (the request line and headers, without the final CRLFCRLF).
-/// Headers are not looked at: nothing here depends on them, and no body is ever read.
-std::string respond(std::string_view head, const RequestHandler& handler) {
+}  // namespace
+
+std::string respond_to_head(std::string_view head, const RequestHandler& handler) {
   const auto request = parse_request_line(head.substr(0, head.find("\r\n")));
   if (!request) return serialize(error_reply(400), true);
   if (request->method != "GET" && request->method != "HEAD") {
@@ -154,6 +154,8 @@ std::string respond(std::string_view head, const RequestHandler& handler) {
   }
   return serialize(call_handler(handler, *request), request->method == "GET");
 }
+
+namespace {
 
 // ---- connections ---------------------------------------------------------------------------
 
@@ -226,7 +228,7 @@ void Connection::read_head(const RequestHandler& handler, const ListenerLimits& 
     head_.append(buffer, static_cast<std::size_t>(got));
     const auto end = head_.find("\r\n\r\n", search_from);
     if (end != std::string::npos && end + 4 <= limits.max_head_bytes) {
-      return start_reply(respond(std::string_view(head_).substr(0, end), handler));
+      return start_reply(respond_to_head(std::string_view(head_).substr(0, end), handler));
     }
     if (head_.size() > limits.max_head_bytes) {
       return start_reply(serialize(error_reply(431), true));

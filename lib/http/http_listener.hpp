@@ -74,4 +74,11 @@ class HttpListener {
   std::thread thread_;
 };
 
+/// The whole response to a complete request head (the request line and headers, without the
+/// final CRLFCRLF), as a listener sends it: 400 for a malformed request line, 405 for a method
+/// other than GET and HEAD, else the handler's reply (500 when it throws or its reply cannot be
+/// sent as it is). Headers are not looked at, and no body is ever read. Exposed for the fuzz
+/// target of the request handling (tests/fuzz).
+std::string respond_to_head(std::string_view head, const RequestHandler& handler);
+
 }  // namespace acmecpp::http

@@ -1,15 +1,18 @@
 // export_certificate(): a stored certificate as files in certbot's or HAProxy's layout.
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
-#include <system_error>
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/export.hpp"
 #include "core/ascii.hpp"
 #include "core/atomic_write.hpp"
+#include "core/system_error.hpp"
 
 namespace acmecpp {
 namespace {
@@ -45,12 +48,17 @@ bool allowed_name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
 
+// Creates `directory` and its missing parents with mode 0750, which a umask can only make
+// stricter; std::filesystem's 0777 less the umask left them writable by anyone under umask 000.
+// Existing directories are left as they are.
 void make_directory(const std::filesystem::path& directory) {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw Error(ErrorKind::storage,
-                "cannot create directory " + directory.string() + ": " + error.message());
+  constexpr mode_t kDirectoryMode = 0750;
+  std::filesystem::path partial;
+  for (const auto& part : directory) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), kDirectoryMode) != 0 && errno != EEXIST) {
+      throw core::storage_error_from_errno("cannot create directory", partial.string());
+    }
   }
 }
 

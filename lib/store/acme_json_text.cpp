@@ -1,6 +1,7 @@
 #include "store/acme_json_text.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "acmecpp/error.hpp"
 #include "store/fast_json_parse.hpp"
@@ -24,27 +25,112 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
   return position;
 }
 
+// Deeper nesting than any acme.json has; refused because writing the document back (dump) and
+// destroying it recurse once a level.
+constexpr std::size_t kMaxNesting = 512;
+
 // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 2, column 18:
 // syntax error ... - invalid string: missing closing quote; last read: '<text>'". The position
 // is reported separately and "last read" quotes the file (possibly a key), so both are cut.
-std::string reason_of(const nlohmann::json::parse_error& error) {
+std::string reason_of(const nlohmann::json::exception& error) {
+  // 406 reads "number overflow parsing '<the number>'".
+  if (error.id == 406) return "number out of range";
   std::string_view message = error.what();
   const auto column = message.find("column ");
   const auto colon = message.find(": ", column == std::string_view::npos ? 0 : column);
-  if (colon != std::string_view::npos) message.remove_prefix(colon + 2);
+  if (colon != std::string_view::npos) {
+    message.remove_prefix(colon + 2);
+  } else if (const auto bracket = message.find("] "); bracket != std::string_view::npos) {
+    message.remove_prefix(bracket + 2);
+  }
   const auto quoted = message.find("; last read");
   return std::string(message.substr(0, quoted));
 }
 
-Error parse_failure(const nlohmann::json::parse_error& error, std::string_view text,
-                    const std::string& path) {
-  // error.byte counts the characters read, so the offending one is at offset byte - 1.
-  const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-  const TextPosition where = position_of(text, offset);
+// Where parsing broke: the offset of the offending byte (from 0) and why.
+struct Failure {
+  std::size_t offset = 0;
+  std::string reason;
+};
+
+Error failure_error(const Failure& failure, std::string_view text, const std::string& path) {
+  const TextPosition where = position_of(text, failure.offset);
   return Error(ErrorKind::storage, path + " is not valid JSON: at byte " +
-                                       std::to_string(error.byte) + " (line " +
+                                       std::to_string(failure.offset + 1) + " (line " +
                                        std::to_string(where.line) + ", column " +
-                                       std::to_string(where.column) + "): " + reason_of(error));
+                                       std::to_string(where.column) + "): " + failure.reason);
+}
+
+// A parse that builds nothing and keeps where nlohmann's parser stopped and why. Needed because
+// nlohmann throws a number out of range (1e999) as out_of_range, which carries no position; its
+// SAX interface hands every failure over with one.
+class FailureFinder final : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::json::exception& error) override {
+    // `position` counts the bytes read. A syntax error is at the last of them; a number out of
+    // range is the whole token just read, named by its first byte.
+    const std::size_t token = error.id == 406 ? last_token.size() : 1;
+    failure = Failure{position >= token ? position - token : 0, reason_of(error)};
+    return false;
+  }
+
+  std::optional<Failure> failure;
+};
+
+std::optional<Failure> find_failure(std::string_view text) {
+  FailureFinder finder;
+  Json::sax_parse(text.begin(), text.end(), &finder);
+  return finder.failure;
+}
+
+// The offset of the first bracket nested deeper than kMaxNesting (strings skipped), if any.
+std::optional<std::size_t> too_deep_at(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxNesting) return i;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+// Why `text`, which nlohmann did not parse or which holds a NUL byte, is refused.
+Failure failure_of(std::string_view text) {
+  const auto nul = text.find('\0');
+  // nlohmann's lexer takes a NUL byte for the end of the input, so a parse stops there.
+  std::optional<Failure> failure = find_failure(text);
+  if (nul != std::string_view::npos && (!failure || failure->offset >= nul)) {
+    return {nul, failure ? "a NUL byte, which JSON text never holds"
+                         : "a NUL byte after the JSON value (only whitespace may follow it)"};
+  }
+  if (failure) return *failure;
+  return {text.size(), "not JSON"};  // not reached: nlohmann refused what its SAX parse accepts
 }
 
 }  // namespace
@@ -52,11 +138,18 @@ Error parse_failure(const nlohmann::json::parse_error& error, std::string_view t
 Json parse_acme_json(std::string_view text, const std::string& path) {
   if (text.empty()) return Json::object();
   if (auto quick = parse_json_fast(text)) return std::move(*quick);
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& error) {
-    throw parse_failure(error, text, path);
+  if (const auto deep = too_deep_at(text)) {
+    throw failure_error({*deep, "nested deeper than " + std::to_string(kMaxNesting) + " levels"},
+                        text, path);
   }
+  if (text.find('\0') == std::string_view::npos) {
+    try {
+      return Json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::exception&) {
+      // Any of them (a syntax error, a number out of range): located below.
+    }
+  }
+  throw failure_error(failure_of(text), text, path);
 }
 
 std::string serialize_acme_json(const Json& document) {

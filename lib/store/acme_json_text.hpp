@@ -13,7 +13,9 @@ using Json = nlohmann::ordered_json;
 
 /// Parses acme.json content. An empty text is an empty store (Traefik treats a 0-byte file so).
 /// Throws Error(storage) naming `path`, the byte offset, line and column and the reason — never
-/// the text around it, which may be a private key.
+/// the text around it, which may be a private key — for every text that is not one JSON value
+/// with only whitespace around it (a NUL byte after it included, which nlohmann alone would take
+/// for the end), for a number out of range (1e999), and for nesting deeper than 512 levels.
 Json parse_acme_json(std::string_view text, const std::string& path);
 
 /// Traefik's layout: json.MarshalIndent(v, "", "  "), i.e. two-space indent, `"key": value`,

@@ -17,7 +17,8 @@ class FileLock {
  public:
   enum class Mode { shared, exclusive };
 
-  /// Throws Error(storage) when the lock file cannot be opened. A shared lock is skipped when
+  /// Throws Error(storage) when the lock file cannot be opened or is not a regular file (a FIFO
+  /// there is refused without blocking). A shared lock is skipped when
   /// the lock file cannot exist (its directory is missing, or the file system is read-only):
   /// then no writer can exist either.
   FileLock(const std::string& lock_path, Mode mode);

@@ -33,12 +33,26 @@ void check_private(const struct stat& info, const std::string& path) {
   }
 }
 
+// Larger than any acme.json (10,000 certificates with RSA keys take about 75 MiB): reading and
+// parsing take about twice the file's size in memory, so a huge file is refused before that.
+constexpr off_t kMaxSize = off_t(256) << 20;
+
+Error too_large(const std::string& path) {
+  return Error(ErrorKind::storage, path + " is larger than " + std::to_string(kMaxSize >> 20) +
+                                       " MiB, more than any acme.json holds");
+}
+
 std::string read_all(int fd, std::size_t size_hint, const std::string& path) {
   std::string content;
-  content.resize(size_hint);
+  // One byte more than the size, so that the read finding the end needs no larger buffer (a
+  // reallocation would hold the content twice).
+  content.resize(size_hint + 1);
   std::size_t filled = 0;
   for (;;) {
-    if (filled == content.size()) content.resize(content.size() + 4096);
+    if (filled == content.size()) {
+      if (filled > std::size_t(kMaxSize)) throw too_large(path);  // it grew while being read
+      content.resize(content.size() + 4096);
+    }
     const ssize_t n = ::read(fd, content.data() + filled, content.size() - filled);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -85,7 +99,9 @@ FileStamp stamp_file(const std::string& path) {
 }
 
 std::optional<std::string> read_private_file(const std::string& path, FileStamp* stamp) {
-  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO (or a device) at the path must not block the open; fstat below refuses
+  // anything but a regular file, checking what was opened, not what the path named before.
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) {
     if (errno == ENOENT) {
       if (stamp != nullptr) *stamp = FileStamp{};
@@ -96,6 +112,7 @@ std::optional<std::string> read_private_file(const std::string& path, FileStamp*
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) throw storage_error_from_errno("cannot stat", path);
   check_private(info, path);
+  if (info.st_size > kMaxSize) throw too_large(path);
   if (stamp != nullptr) *stamp = stamp_of(info);
   return read_all(fd.get(), std::size_t(info.st_size), path);
 }

@@ -29,10 +29,11 @@ struct FileStamp {
 /// Error(storage) when it cannot be examined for another reason.
 FileStamp stamp_file(const std::string& path);
 
-/// The whole content of the file at `path`, or nullopt when it does not exist. Throws
-/// Error(storage) when it cannot be read, is not a regular file, or group or others have any
-/// permission on it — with Traefik's wording: "permissions 644 for <path> are too open, please
-/// use 600".
+/// The whole content of the file at `path`, or nullopt when it does not exist (a symbolic link to
+/// nothing included). Throws Error(storage) when it cannot be read, is not a regular file (a FIFO
+/// or a device is refused without blocking, a directory too), is larger than 256 MiB, or group or
+/// others have any permission on it — with Traefik's wording: "permissions 644 for <path> are too
+/// open, please use 600".
 /// `stamp`, when given, receives the stamp of what was opened, taken before it was read (so a
 /// concurrent in-place change makes the next stamp_file() differ, never the other way round).
 std::optional<std::string> read_private_file(const std::string& path, FileStamp* stamp = nullptr);

@@ -1,8 +1,12 @@
 #include "store/renewal_state_json.hpp"
 
+#include <algorithm>
+#include <climits>
+
 #include "acmecpp/error.hpp"
 #include "core/ascii.hpp"
 #include "core/rfc3339.hpp"
+#include "core/system_time.hpp"
 #include "store/json_members.hpp"
 
 namespace acmecpp::store {
@@ -34,6 +38,10 @@ std::optional<long long> integer_at(const Json& object, std::string_view name,
   const Json* member = find_member(object, name);
   if (member == nullptr || member->is_null()) return std::nullopt;
   if (!member->is_number_integer()) throw member_error(place, name, "must be an integer");
+  // Above LLONG_MAX: read as the largest, not wrapped into a negative number.
+  if (member->is_number_unsigned() && member->get<unsigned long long>() > LLONG_MAX) {
+    return LLONG_MAX;
+  }
   return member->get<long long>();
 }
 
@@ -53,13 +61,16 @@ void read_ari(const Json& ari, const std::string& place, RenewalState& state) {
   state.ari_selected_time = time_at(ari, "selectedTime", place);
   state.ari_checked_at = time_at(ari, "checkedAt", place);
   if (const auto seconds = integer_at(ari, "retryAfterSeconds", place)) {
-    state.ari_retry_after = std::chrono::seconds(*seconds);
+    // As a Retry-After header is read (acme/http_headers.cpp): at most core::kLongestWait.
+    state.ari_retry_after =
+        std::chrono::seconds(std::clamp<long long>(*seconds, 0, core::kLongestWait.count()));
   }
   state.ari_explanation_url = string_at(ari, "explanationURL", place);
 }
 
 void read_failures(const Json& failures, const std::string& place, RenewalState& state) {
-  state.failed_attempts = static_cast<int>(integer_at(failures, "count", place).value_or(0));
+  const long long count = integer_at(failures, "count", place).value_or(0);
+  state.failed_attempts = static_cast<int>(std::clamp<long long>(count, 0, INT_MAX));
   state.last_failure = time_at(failures, "last", place);
   state.last_error = string_at(failures, "lastError", place);
 }

@@ -9,9 +9,11 @@
 #include <random>
 #include <thread>
 
+#include "acmecpp/key.hpp"
 #include "acmecpp/store.hpp"
 #include "acmecpp/version.hpp"
 #include "acmectl_runner.hpp"
+#include "crypto/self_signed.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
@@ -78,6 +80,31 @@ TEST_CASE("acmectl lists every Traefik-format fixture") {
   }
 }
 
+TEST_CASE("a certificate valid until 9999-12-31 lists as valid until 2262, not as expired") {
+  TempDir dir;
+  const auto path = (dir / "acme.json").string();
+  const auto key = PrivateKey::generate(KeyType::ec256);
+  crypto::CertificateOptions options;
+  options.dns_names = {"forever.example.test"};
+  options.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+  options.no_expiration = true;  // notAfter 99991231235959Z
+  CertificateRecord record;
+  record.main = "forever.example.test";
+  record.certificate_pem = crypto::make_certificate_pem(key, options);
+  record.key_pem = key.to_pem();
+  AcmeJsonStore(path).save_certificate("letsencrypt", record);
+
+  const auto json = acmectl({"list", "--json", "--store", path});
+  REQUIRE_MESSAGE(json.exit_code == 0, json.err);
+  const auto listed = nlohmann::json::parse(json.out);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["not_after"] == "2262-01-01T00:00:00Z");
+  CHECK(listed[0]["days_left"].get<long>() > 365 * 200);
+  const auto text = acmectl({"list", "--store", path});
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("not-after=2262-01-01T00:00:00Z") != std::string::npos);
+}
+
 TEST_CASE("a store readable by others is refused with Traefik's advice") {
   TempDir dir;
   const auto path = private_copy(dir, "traefik-rsa.acme.json");
@@ -85,6 +112,23 @@ TEST_CASE("a store readable by others is refused with Traefik's advice") {
   const auto r = acmectl({"list", "--store", path});
   CHECK(r.exit_code == 9);
   CHECK(r.err.find("permissions 644 for " + path + " are too open, please use 600") !=
+        std::string::npos);
+}
+
+TEST_CASE("a store with a number out of range or a NUL after the JSON is a storage error") {
+  TempDir dir;
+  const auto path = (dir / "acme.json").string();
+  write_text_file(path, "{\"letsencrypt\": {\"Account\": null, \"n\": 1e999}}");
+  REQUIRE(chmod(path.c_str(), 0600) == 0);
+  const auto range = acmectl({"list", "--store", path});
+  CHECK(range.exit_code == 9);
+  CHECK(range.err.find(path + " is not valid JSON: at byte 40 (line 1, column 40): number out "
+                              "of range") != std::string::npos);
+
+  write_text_file(path, std::string("{}") + '\0' + "junk");
+  const auto nul = acmectl({"list", "--store", path});
+  CHECK(nul.exit_code == 9);
+  CHECK(nul.err.find("at byte 3 (line 1, column 3): a NUL byte after the JSON value") !=
         std::string::npos);
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acmecpp/store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace store_test {
@@ -63,6 +64,19 @@ inline std::string copy_fixture(const TempDir& dir, const std::string& name) {
 
 inline nlohmann::ordered_json read_json(const std::string& path) {
   return nlohmann::ordered_json::parse(read_file(path));
+}
+
+/// A record with placeholder PEM text: the store keeps it without reading it as a certificate.
+inline acmecpp::CertificateRecord make_certificate(const std::string& main) {
+  acmecpp::CertificateRecord record;
+  record.main = main;
+  record.certificate_pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
+  record.key_pem = "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n";
+  return record;
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 /// Names of the temporary files the store may leave when killed ("acme.json.tmp-XXXXXX").

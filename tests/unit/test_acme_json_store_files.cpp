@@ -14,30 +14,15 @@
 #include "support/store_test_files.hpp"
 
 using acmecpp::AcmeJsonStore;
-using acmecpp::CertificateRecord;
 using acmecpp::ErrorKind;
 using acmecpp::testing::error_message_of;
+using store_test::contains;
 using store_test::copy_fixture;
 using store_test::file_mode;
+using store_test::make_certificate;
 using store_test::read_file;
 using store_test::TempDir;
 using store_test::write_file;
-
-namespace {
-
-CertificateRecord make_certificate(const std::string& main) {
-  CertificateRecord record;
-  record.main = main;
-  record.certificate_pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
-  record.key_pem = "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n";
-  return record;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE("a new acme.json and its lock file are created with mode 0600, in Traefik's layout") {
   TempDir dir;

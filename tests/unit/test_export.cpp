@@ -151,3 +151,21 @@ TEST_CASE("export formats by name") {
   CHECK(to_string(ExportFormat::haproxy) == "haproxy");
   CHECK_THROWS_WITH_AS(parse_export_format("pkcs12"), doctest::Contains("\"pkcs12\""), Error);
 }
+
+TEST_CASE("export directories are created 0750 even under umask 000, existing ones are kept") {
+  TempDir dir;
+  const auto chain = make_chain("umask.example.test", {"umask.example.test"});
+  const std::string out = (dir / "new" / "live").string();
+  const mode_t old_umask = ::umask(0);
+  const auto files = export_certificate(chain.record, out, ExportFormat::pem);
+  ::umask(old_umask);
+  CHECK(file_mode((dir / "new").string()) == 0750);
+  CHECK(file_mode(out) == 0750);
+  CHECK(file_mode(out + "/umask.example.test") == 0750);
+  CHECK(file_mode(files.private_key) == 0600);
+
+  // A directory the operator made is not changed.
+  ::chmod(out.c_str(), 0755);
+  export_certificate(chain.record, out, ExportFormat::haproxy);
+  CHECK(file_mode(out) == 0755);
+}
