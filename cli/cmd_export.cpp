@@ -1,9 +1,9 @@
 #include <iostream>
 
-#include "acmecpp/export.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "setup.hpp"
+#include "tools/file_export.hpp"
 #include "upkeep_report.hpp"
 
 namespace acmectl {

@@ -4,9 +4,9 @@
 #include <iostream>
 #include <string_view>
 
-#include "acmecpp/export.hpp"
-#include "acmecpp/hooks.hpp"
 #include "printed.hpp"
+#include "tools/exec_hooks.hpp"
+#include "tools/file_export.hpp"
 
 namespace acmectl {
 namespace {

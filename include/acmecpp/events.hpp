@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// What CertManager tells the embedding program when a certificate was issued, renewed, or
-/// could not be (ManagerConfig::on_event), and what exec hooks receive (hooks.hpp).
+/// could not be (ManagerConfig::on_event); acmectl's exec hooks receive the same.
 
 #include <chrono>
 #include <functional>

@@ -7,12 +7,12 @@
 #include <mutex>
 
 #include "acmecpp/cert_manager.hpp"
-#include "acmecpp/export.hpp"
 #include "support/event_log.hpp"
 #include "support/http01_listener.hpp"
 #include "support/pebble_env.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "tools/file_export.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;

@@ -1,8 +1,9 @@
 #pragma once
 // The layering rule of docs/ARCHITECTURE.md, checked on the source tree: every `#include` in lib/
 // and include/acmecpp/ goes to the file's own layer or a lower one, and cli/ includes only the
-// public headers and its own files. tests/unit/test_layering.cpp runs it on the real tree (so
-// ctest fails on an upward include) and on planted trees (so the check itself can fail).
+// public headers, lib/tools (acmectl's part built on the internals) and its own files.
+// tests/unit/test_layering.cpp runs it on the real tree (so ctest fails on an upward include) and
+// on planted trees (so the check itself can fail).
 
 #include <filesystem>
 #include <string>

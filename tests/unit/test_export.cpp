@@ -6,10 +6,10 @@
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
-#include "acmecpp/export.hpp"
 #include "crypto/self_signed.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "tools/file_export.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;

@@ -7,10 +7,10 @@
 
 #include <thread>
 
-#include "acmecpp/hooks.hpp"
 #include "support/process.hpp"
 #include "support/sigchld.hpp"
 #include "support/temp_dir.hpp"
+#include "tools/exec_hooks.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;

@@ -36,6 +36,9 @@ struct PlantedTree {
     put("include/acmecpp/cert_manager.hpp", "#pragma once\n#include \"acmecpp/key.hpp\"\n");
     put("cli/setup.hpp", "#pragma once\n#include <acmecpp/cert_manager.hpp>\n");
     put("cli/main.cpp", "#include \"acmecpp/cert_manager.hpp\"\n#include \"setup.hpp\"\n");
+    put("lib/tools/exec_hooks.hpp",
+        "#pragma once\n#include \"core/base64.hpp\"\n#include \"acmecpp/cert_manager.hpp\"\n");
+    put("cli/delivery.cpp", "#include \"tools/exec_hooks.hpp\"\n#include \"setup.hpp\"\n");
   }
 
   void put(const std::string& relative, const std::string& text) {
@@ -104,6 +107,10 @@ TEST_CASE("the layering check fails on each kind of breach planted in a clean tr
        "#include \"core/base64.hpp\"", "core/base64.hpp"},
       {"cli/ includes a file of lib/", "cli/main.cpp", "#include \"manager/renewal_policy.hpp\"",
        "manager/renewal_policy.hpp"},
+      {"the library includes the tools, which are not part of it", "lib/manager/cert_manager.cpp",
+       "#include \"tools/exec_hooks.hpp\"", "tools/exec_hooks.hpp"},
+      {"cli/ includes a tools file that does not exist", "cli/delivery.cpp",
+       "#include \"tools/novel.hpp\"", "tools/novel.hpp"},
   };
   for (const auto& breach : breaches) {
     CAPTURE(breach.what);

@@ -1,5 +1,8 @@
 #pragma once
 /// @file
+/// Part of the tools layer (lib/tools): acmectl's own code on the library's internals, linked
+/// into acmectl and never installed, so it makes no API or ABI promise.
+///
 /// Exec hooks: an operator's shell line (e.g. "systemctl reload nginx") run after a certificate
 /// was issued or renewed, or when that failed. The line is run as `/bin/sh -c LINE`, so it may
 /// use pipes, `&&` and variables; it receives the event in environment variables:
@@ -12,7 +15,7 @@
 /// | ACMECPP_RESOLVER | the store section (Traefik's resolver name) |
 /// | ACMECPP_NOT_AFTER | the certificate's expiry, RFC 3339 UTC (not for failures) |
 /// | ACMECPP_CERT_PATH, ACMECPP_CHAIN_PATH, ACMECPP_FULLCHAIN_PATH, ACMECPP_KEY_PATH | the exported
-/// files, when exported (see export.hpp) |
+/// files, when exported (see file_export.hpp) |
 /// | ACMECPP_ERROR | what went wrong (failures only) |
 ///
 /// Every value is bounded: at most 4 KiB (ACMECPP_NAMES: 32 KiB, room for 100 names of the
@@ -28,20 +31,19 @@
 #include <optional>
 #include <string>
 
-#include "acmecpp/api.hpp"
 #include "acmecpp/events.hpp"
-#include "acmecpp/export.hpp"
+#include "tools/file_export.hpp"
 
 namespace acmecpp {
 
-struct ACMECPP_API HookOptions {
+struct HookOptions {
   /// When it expires, the hook's whole process group is killed (SIGKILL) and the result says so.
   std::chrono::milliseconds timeout{std::chrono::minutes(1)};
   /// How much of the end of the hook's stdout and stderr is kept in the result.
   std::size_t output_tail_bytes = 4096;
 };
 
-struct ACMECPP_API HookResult {
+struct HookResult {
   int exit_code = -1;      ///< the shell's exit status, or -1 when a signal ended it
   int term_signal = 0;     ///< the signal that ended it, or 0
   bool timed_out = false;  ///< killed because the timeout expired
@@ -56,7 +58,7 @@ struct ACMECPP_API HookResult {
 };
 
 /// The ACMECPP_* variables for an event (table above); `files` when the certificate was exported.
-ACMECPP_API std::map<std::string, std::string> hook_environment(
+std::map<std::string, std::string> hook_environment(
     const CertificateEvent& event, const std::optional<ExportedFiles>& files = std::nullopt);
 
 /// Runs `/bin/sh -c command` in its own process group with `environment` added to the inherited
@@ -66,13 +68,13 @@ ACMECPP_API std::map<std::string, std::string> hook_environment(
 /// right whatever this program does with SIGCHLD (ignored, handled, default). A non-zero exit, a
 /// timeout and a shell that cannot be started (start_error) are reported in the result, not
 /// thrown.
-ACMECPP_API HookResult run_hook(const std::string& command,
-                                const std::map<std::string, std::string>& environment,
-                                const HookOptions& options = {});
+HookResult run_hook(const std::string& command,
+                    const std::map<std::string, std::string>& environment,
+                    const HookOptions& options = {});
 
 /// run_hook(command, hook_environment(event, files), options).
-ACMECPP_API HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
-                                      const std::optional<ExportedFiles>& files = std::nullopt,
-                                      const HookOptions& options = {});
+HookResult run_event_hook(const std::string& command, const CertificateEvent& event,
+                          const std::optional<ExportedFiles>& files = std::nullopt,
+                          const HookOptions& options = {});
 
 }  // namespace acmecpp

@@ -1,7 +1,7 @@
 // Exec hooks: the ACMECPP_* environment of an event, and running the operator's shell line
 // through the one child-process runner (core/child_process).
 
-#include "acmecpp/hooks.hpp"
+#include "tools/exec_hooks.hpp"
 
 #include "core/child_process.hpp"
 #include "core/rfc3339.hpp"
@@ -50,18 +50,6 @@ void put_files(std::map<std::string, std::string>& env, const ExportedFiles& fil
 }
 
 }  // namespace
-
-std::string_view to_string(CertificateEventType type) {
-  switch (type) {
-    case CertificateEventType::issued:
-      return "issued";
-    case CertificateEventType::renewed:
-      return "renewed";
-    case CertificateEventType::failed:
-      return "failed";
-  }
-  return "unknown";
-}
 
 std::map<std::string, std::string> hook_environment(const CertificateEvent& event,
                                                     const std::optional<ExportedFiles>& files) {

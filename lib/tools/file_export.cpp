@@ -9,10 +9,10 @@
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
-#include "acmecpp/export.hpp"
 #include "core/ascii.hpp"
 #include "core/atomic_write.hpp"
 #include "core/system_error.hpp"
+#include "tools/file_export.hpp"
 
 namespace acmecpp {
 namespace {

@@ -1,5 +1,7 @@
 #pragma once
 /// @file
+/// Part of the tools layer (lib/tools): acmectl's own code, never installed (see exec_hooks.hpp).
+///
 /// Writing a stored certificate out as files for servers that do not read acme.json (nginx,
 /// Apache, HAProxy, Postfix, ...).
 
@@ -7,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "acmecpp/api.hpp"
 #include "acmecpp/store.hpp"
 
 namespace acmecpp {
@@ -21,11 +22,11 @@ enum class ExportFormat {
 };
 
 /// "pem" or "haproxy" (case-insensitive); throws Error(invalid_input) naming the value.
-ACMECPP_API ExportFormat parse_export_format(std::string_view text);
-ACMECPP_API std::string_view to_string(ExportFormat format);
+ExportFormat parse_export_format(std::string_view text);
+std::string_view to_string(ExportFormat format);
 
 /// The files export_certificate() wrote; a path is empty when the format has no such file.
-struct ACMECPP_API ExportedFiles {
+struct ExportedFiles {
   std::string certificate;  ///< pem: cert.pem; haproxy: the combined file
   std::string chain;        ///< pem: chain.pem; haproxy: empty
   std::string fullchain;    ///< pem: fullchain.pem; haproxy: the combined file
@@ -39,15 +40,16 @@ struct ACMECPP_API ExportedFiles {
 /// "*" written as "_" ("*.example.com" -> "_.example.com"; "_" never occurs in a valid DNS name,
 /// so this cannot collide). Throws Error(invalid_input) for a name that could escape the output
 /// directory or is not a DNS name ("", "..", "a/b", ...).
-ACMECPP_API std::string export_name(std::string_view main);
+std::string export_name(std::string_view main);
 
 /// Writes `record` into `out_dir` (created when missing) in `format`. Files holding the private
 /// key get mode 0600, the others 0644. Each file is replaced atomically (temporary file in the
 /// same directory, fsync, rename, directory fsync), so a reader sees the old or the new file,
 /// never a partial one; a reader between two renames may still see a new certificate beside the
-/// old key, so reload servers after this returns (see hooks.hpp). Throws Error(invalid_input) for
-/// a record without certificate or key, Error(storage) naming the file that could not be written.
-ACMECPP_API ExportedFiles export_certificate(const CertificateRecord& record,
-                                             const std::string& out_dir, ExportFormat format);
+/// old key, so reload servers after this returns (see exec_hooks.hpp). Throws Error(invalid_input)
+/// for a record without certificate or key, Error(storage) naming the file that could not be
+/// written.
+ExportedFiles export_certificate(const CertificateRecord& record, const std::string& out_dir,
+                                 ExportFormat format);
 
 }  // namespace acmecpp
