@@ -9,6 +9,7 @@
 #include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
 #include "manager/cancellation.hpp"
+#include "manager/name_lock_wait.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -250,18 +251,8 @@ UpkeepOutcome CertificateUpkeep::stopped(Step& step) {
 }
 
 std::unique_ptr<NameLock> CertificateUpkeep::lock_name(const std::string& main) {
-  // In slices, so that stop() need not wait for another holder of the lock.
-  constexpr Delay kSlice = std::chrono::milliseconds(200);
-  const auto stop = context_.issuer.stop_token();
-  const auto deadline = SteadyClock::now() + context_.lock_wait;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<Delay>(deadline - SteadyClock::now());
-    auto lock = context_.store.lock_name(context_.resolver, main,
-                                         std::max(Delay(0), std::min(left, kSlice)));
-    if (lock) return lock;
-    stop.throw_if_stopped("waiting for the store's lock of " + main);
-    if (left <= kSlice) return nullptr;
-  }
+  return wait_for_name_lock(context_.store, context_.resolver, main, context_.lock_wait,
+                            context_.issuer.stop_token());
 }
 
 void CertificateUpkeep::succeeded(Step& step, CertificateEventType type,

@@ -2,6 +2,7 @@
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
+#include "manager/name_lock_wait.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -140,7 +141,7 @@ std::shared_ptr<const ServingCertificate> Serving::certificate_for(std::string_v
 }
 
 std::shared_ptr<const ServingCertificate> Serving::issue_on_demand(const std::string& name) {
-  const auto lock = store_->lock_name(resolver_, name, lock_wait_);
+  const auto lock = wait_for_name_lock(*store_, resolver_, name, lock_wait_, issuer_.stop_token());
   if (!lock) {
     throw Error(ErrorKind::storage, "another process holds the store's lock for " + name);
   }

@@ -233,6 +233,32 @@ TEST_CASE_TEMPLATE("engine: a name whose lock another holder keeps is left for l
 }
 
 TEST_CASE_TEMPLATE(
+    "on-demand: stop() ends an issuance that waits for a name lock another holder keeps", Kind,
+    FileStoreKind, MemoryStoreKind) {
+  Setup<Kind> setup;
+  auto& f = setup.f;
+  auto& kind = setup.kind;
+  auto& config = setup.config;
+  config.lock_wait = 60s;  // the same wait as the engine's; stop() must not sit it out
+  config.on_demand.allow = [](std::string_view) { return true; };
+  config.on_demand.wait = 60s;
+  CertManager manager(config);
+  const auto held = kind.store->lock_name("proxy", "held.ondemand.test", 1s);
+  REQUIRE(held);
+  std::shared_ptr<const ServingCertificate> served;
+  std::thread handshake([&] { served = manager.certificate_for("held.ondemand.test"); });
+  const bool waits = eventually([&] { return kind.someone_waits("proxy", "held.ondemand.test"); });
+  const auto stopping = std::chrono::steady_clock::now();
+  manager.stop();
+  const auto stop_took = std::chrono::steady_clock::now() - stopping;
+  handshake.join();
+  REQUIRE(waits);
+  CHECK(stop_took < 2s);
+  CHECK(served == nullptr);
+  CHECK(f.pebble.new_order_requests() == 0);
+}
+
+TEST_CASE_TEMPLATE(
     "engine: two managers on one store: the one that waited for the lock finds the work done", Kind,
     FileStoreKind, MemoryStoreKind) {
   Setup<Kind> setup;
