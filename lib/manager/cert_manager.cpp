@@ -267,8 +267,10 @@ struct CertManager::Impl : manager::Issuer {
     crypto::check_issued_chain(record.certificate_pem, cert_key, names);  // else nothing is stored
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
     config.store->save_certificate(config.resolver, record);
-    log(LogLevel::info, "certificate for {} stored (serial {})", record.main,
-        issued.info.serial_hex);
+    // Inside a store batch the file is written later, and that write may still fail: so this
+    // says what is certain now. (The engine reports the outcome once the store was written.)
+    log(LogLevel::info, "certificate for {} issued (serial {}) and handed to the store",
+        record.main, issued.info.serial_hex);
     return issued;
   }
 
