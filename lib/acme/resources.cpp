@@ -1,11 +1,21 @@
 #include "acme/resources.hpp"
 
 #include "acme/https_url.hpp"
+#include "core/json_depth.hpp"
 #include "core/rfc3339.hpp"
 #include "core/system_time.hpp"
 
 namespace acmecpp::acme {
 namespace {
+
+// ACME resources nest a few levels (a problem's subproblems' identifiers: 4). A CA's answer is at
+// most 8 MiB (the transport's bound), but 8 MiB of "[[[[..." parsed costs some 300 MB: answers
+// nested deeper than this are refused before they are parsed.
+constexpr std::size_t kMaxJsonNesting = 64;
+
+bool too_deep(const std::string& body) {
+  return core::json_nesting_beyond(body, kMaxJsonNesting).has_value();
+}
 
 std::string string_member(const nlohmann::json& json, const char* name) {
   const auto it = json.find(name);
@@ -71,7 +81,8 @@ Problem parse_problem(const nlohmann::json& document, int http_status) {
 }
 
 Problem problem_from_body(const std::string& body, int http_status) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  const auto json = too_deep(body) ? nlohmann::json(nlohmann::json::value_t::discarded)
+                                   : nlohmann::json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("type")) return parse_problem(json, http_status);
   Problem problem;
   problem.status = http_status;
@@ -216,6 +227,11 @@ RenewalInfo parse_renewal_info(const nlohmann::json& json, const std::string& wh
 }
 
 nlohmann::json parse_json_body(const std::string& body, const std::string& what) {
+  if (const auto deep = core::json_nesting_beyond(body, kMaxJsonNesting)) {
+    throw Error(ErrorKind::protocol, what + ": response nests JSON deeper than " +
+                                         std::to_string(kMaxJsonNesting) + " levels (at byte " +
+                                         std::to_string(*deep + 1) + ")");
+  }
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_discarded()) {
     throw Error(ErrorKind::protocol, what + ": response is not valid JSON");

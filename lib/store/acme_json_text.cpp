@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "acmecpp/error.hpp"
+#include "core/json_depth.hpp"
 #include "store/fast_json_parse.hpp"
 
 namespace acmecpp::store {
@@ -97,29 +98,6 @@ std::optional<Failure> find_failure(std::string_view text) {
   return finder.failure;
 }
 
-// The offset of the first bracket nested deeper than kMaxNesting (strings skipped), if any.
-std::optional<std::size_t> too_deep_at(std::string_view text) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxNesting) return i;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 // Why `text`, which nlohmann did not parse or which holds a NUL byte, is refused.
 Failure failure_of(std::string_view text) {
   const auto nul = text.find('\0');
@@ -138,7 +116,7 @@ Failure failure_of(std::string_view text) {
 Json parse_acme_json(std::string_view text, const std::string& path) {
   if (text.empty()) return Json::object();
   if (auto quick = parse_json_fast(text)) return std::move(*quick);
-  if (const auto deep = too_deep_at(text)) {
+  if (const auto deep = core::json_nesting_beyond(text, kMaxNesting)) {
     throw failure_error({*deep, "nested deeper than " + std::to_string(kMaxNesting) + " levels"},
                         text, path);
   }

@@ -2,6 +2,7 @@
 
 #include "acme/http_headers.hpp"
 #include "acme/resources.hpp"
+#include "core/json_depth.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::acme;
@@ -74,6 +75,32 @@ TEST_CASE("directory, order and authorization parse, missing members are named")
   CHECK(authz.find_challenge("dns-01")->token == "tok");
   CHECK(authz.find_challenge("tls-alpn-01") == nullptr);
   CHECK_THROWS_AS(parse_json_body("not json", "order x"), Error);
+}
+
+TEST_CASE("JSON nesting is measured without parsing, brackets inside strings not counted") {
+  CHECK_FALSE(core::json_nesting_beyond(R"({"a": [{"b": "[[[[[[["}]})", 3).has_value());
+  CHECK(core::json_nesting_beyond(R"({"a": [{"b": [1]}]})", 3) == std::size_t(13));
+  CHECK_FALSE(core::json_nesting_beyond(R"({"a": "\"[[[[", "b": []})", 2).has_value());
+}
+
+TEST_CASE("a CA answer nested deeper than 64 levels is refused before it is parsed") {
+  // 8 MiB, the transport's bound for an answer; parsed, it would cost some 300 MB.
+  const std::string deep = std::string(4 * 1024 * 1024, '[') + std::string(4 * 1024 * 1024, ']');
+  try {
+    parse_json_body(deep, "order x");
+    FAIL("a deeply nested answer was parsed");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::protocol);
+    CHECK(std::string(e.what()) ==
+          "order x: response nests JSON deeper than 64 levels (at byte 65)");
+  }
+  // An error answer as deep is no problem document: it is reported by its status and start.
+  const Problem problem = problem_from_body(deep, 500);
+  CHECK(problem.type == "about:blank");
+  CHECK(problem.detail.rfind("HTTP 500: [[[", 0) == 0);
+  // 64 levels are fine.
+  const std::string fine = std::string(63, '[') + R"({"status": "valid"})" + std::string(63, ']');
+  CHECK(parse_json_body(fine, "order x").is_array());
 }
 
 TEST_CASE("Link headers: alternates among several links and header lines") {
