@@ -3,10 +3,10 @@
 // question's name, CNAME targets, the SOA owner, each record's first field as text. Whatever the
 // bytes, nothing crashes, leaks or reads out of bounds; TXT values read are at most the reply.
 
-#include <ldns/ldns.h>
-
 #include <string>
 
+// dns_reply.hpp includes <ldns/ldns.h> after the standard headers: ldns's macros clash with
+// libstdc++'s when it comes first.
 #include "challenge/dns01/dns_reply.hpp"
 #include "challenge/dns01/ldns_ptr.hpp"
 #include "fuzz_support.hpp"
