@@ -18,6 +18,8 @@ packages=(
   doxygen
   # abidw/abidiff: the ABI of the shared library against tests/abi/ (unit/test_exported_symbols.cpp)
   abigail-tools
+  # libFuzzer and its sanitizer runtimes: the test command runs every fuzz target briefly
+  clang
   # promtool checks the Prometheus text of `acmectl run --metrics-listen` in the tests
   prometheus
 )
