@@ -53,6 +53,7 @@ const std::map<std::string, std::string>& public_header_layers() {
       {"renewal.hpp", "manager"},
       {"hooks.hpp", "manager"},
       {"export.hpp", "manager"},
+      {"linked_libraries.hpp", "manager"},
   };
   return layers;
 }
