@@ -24,6 +24,8 @@ packages=(
   # acmectl(1) from its --help; man-db and groff render it in the test; systemd-analyze verifies
   # the units (systemd need not be running)
   help2man man-db groff-base systemd
+  # nginx -t checks the configuration of the compose example's proxy (packaging/docker/)
+  nginx
 )
 
 missing=()
