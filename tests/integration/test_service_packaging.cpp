@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "packaging_steps.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -30,33 +31,11 @@ const fs::path acmectl = ACMECPP_ACMECTL_PATH;
 const std::vector<std::string> unit_files{"acmectl.service", "acmectl-renew.service",
                                           "acmectl-renew.timer"};
 
-std::string describe(const std::vector<std::string>& argv, const ProcessResult& result) {
-  std::string text = "$";
-  for (const auto& arg : argv) text += " " + arg;
-  return text + "\nexit " + std::to_string(result.exit_code) + "\n--- stdout\n" + result.out +
-         "--- stderr\n" + result.err;
-}
-
-/// Runs a program that must succeed and returns what it printed.
-ProcessResult run_ok(const std::vector<std::string>& argv, const ProcessOptions& options = {}) {
-  const auto result = run_process(argv, options);
-  INFO(describe(argv, result));
-  REQUIRE(result.exit_code == 0);
-  return result;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
@@ -162,7 +141,7 @@ std::vector<std::string> complete(const std::vector<std::string>& words) {
       "bash",
       completion_file.string()};
   argv.insert(argv.end(), words.begin(), words.end());
-  const auto result = run_ok(argv);
+  const auto result = run_step(argv);
   CHECK(result.err.empty());
   std::vector<std::string> offered;
   for (const auto& line : lines_of(result.out)) {
@@ -276,15 +255,15 @@ TEST_CASE("the cron file runs acmectl renew with a random wait, once its configu
     }
   }
   REQUIRE(jobs.size() == 1);
-  const auto fields = words_of(jobs[0]);
+  const auto fields = split_words(jobs[0]);
   REQUIRE(fields.size() > 6);
   CHECK(fields[5] == "root");  // /etc/cron.d: minute hour day month weekday user command
   const auto command = jobs[0].substr(jobs[0].find(" root ") + 6);
   CHECK(command.find(std::string(ACMECPP_CONFIGURED_ACMECTL) + " --config " +
                      ACMECPP_CONFIGURED_CONFIG + " renew --jitter ") != std::string::npos);
   // The shell cron hands it to parses it, and acmectl knows the option it uses.
-  run_ok({"sh", "-n", "-c", command});
-  CHECK(run_ok({acmectl.string(), "renew", "--help"}).out.find("--jitter") != std::string::npos);
+  run_step({"sh", "-n", "-c", command});
+  CHECK(run_step({acmectl.string(), "renew", "--help"}).out.find("--jitter") != std::string::npos);
 }
 
 TEST_CASE("the example configurations load") {
@@ -319,32 +298,32 @@ TEST_CASE("acmectl.1 renders with man -l and groff without a warning") {
   const std::string page = ACMECPP_MAN_PAGE_FILE;
   ProcessOptions options;
   options.env = {{"MANWIDTH", "80"}, {"LC_ALL", "C.UTF-8"}, {"MANPAGER", "cat"}};
-  const auto man = run_ok({"man", "--warnings", "-l", page}, options);
+  const auto man = run_step({"man", "--warnings", "-l", page}, options);
   CHECK(man.err.empty());
   CHECK(man.out.find("acmectl - obtain and keep TLS certificates") != std::string::npos);
-  const auto groff = run_ok({"groff", "-man", "-Tutf8", "-ww", "-z", page}, options);
+  const auto groff = run_step({"groff", "-man", "-Tutf8", "-ww", "-z", page}, options);
   CHECK(groff.err.empty());
 
   // Every subcommand has its section, with its own options; the version is the build's.
-  const auto help = run_ok({acmectl.string(), "--help"}).out;
+  const auto help = run_step({acmectl.string(), "--help"}).out;
   for (const auto& name : help_subcommands(help)) {
     CAPTURE(name);
     CHECK(man.out.find("\n   " + name + "\n") != std::string::npos);
-    for (const auto& option : help_options(run_ok({acmectl.string(), name, "--help"}).out)) {
+    for (const auto& option : help_options(run_step({acmectl.string(), name, "--help"}).out)) {
       CHECK_MESSAGE(man.out.find(option) != std::string::npos, option);
     }
   }
-  const auto version = lines_of(run_ok({acmectl.string(), "--version"}).out).front();
+  const auto version = lines_of(run_step({acmectl.string(), "--version"}).out).front();
   CHECK(man.out.find(version) != std::string::npos);
 }
 
 TEST_CASE("the bash completion loads and offers what acmectl --help lists") {
   const auto registered =
-      run_ok({"bash", "--norc", "--noprofile", "-c", "source \"$1\" && complete -p acmectl", "bash",
-              completion_file.string()});
+      run_step({"bash", "--norc", "--noprofile", "-c", "source \"$1\" && complete -p acmectl",
+                "bash", completion_file.string()});
   CHECK(registered.out == "complete -F _acmectl acmectl\n");
 
-  const auto help = run_ok({acmectl.string(), "--help"}).out;
+  const auto help = run_step({acmectl.string(), "--help"}).out;
   const auto subcommands = help_subcommands(help);
   REQUIRE(subcommands.size() >= 8);
   CHECK(as_set(complete({"acmectl", ""})) == as_set(subcommands));
@@ -358,7 +337,7 @@ TEST_CASE("the bash completion loads and offers what acmectl --help lists") {
   for (const auto& name : subcommands) {
     CAPTURE(name);
     auto expected = common;
-    const auto own = help_options(run_ok({acmectl.string(), name, "--help"}).out);
+    const auto own = help_options(run_step({acmectl.string(), name, "--help"}).out);
     expected.insert(own.begin(), own.end());
     // Exactly the options acmectl knows there: none missing, none made up.
     CHECK(as_set(complete({"acmectl", name, "-"})) == expected);
@@ -379,30 +358,30 @@ TEST_CASE("the bash completion loads and offers what acmectl --help lists") {
 }
 
 TEST_CASE("acmectl --version names the OpenSSL, libcurl, nghttp2, libidn2 and ldns it runs with") {
-  const auto lines = lines_of(run_ok({acmectl.string(), "--version"}).out);
+  const auto lines = lines_of(run_step({acmectl.string(), "--version"}).out);
   REQUIRE(!lines.empty());
   CHECK(lines.front().rfind("acmectl ", 0) == 0);
   std::map<std::string, std::string> reported;
   for (std::size_t i = 1; i < lines.size(); ++i) {
-    const auto words = words_of(lines[i]);
+    const auto words = split_words(lines[i]);
     REQUIRE_MESSAGE(words.size() == 2, lines[i]);
     reported[words[0]] = words[1];
   }
   INFO("acmectl --version reported " << reported.size() << " libraries");
 
   // `openssl version`: "OpenSSL 3.0.19 27 Jan 2026 (Library: ...)"; curl-config: "libcurl 7.88.1".
-  const auto openssl = words_of(run_ok({"openssl", "version"}).out);
+  const auto openssl = split_words(run_step({"openssl", "version"}).out);
   REQUIRE(openssl.size() > 1);
   REQUIRE(reported.count("OpenSSL") == 1);
   CHECK(major_minor(reported["OpenSSL"]) == major_minor(openssl[1]));
-  const auto curl = words_of(run_ok({"curl-config", "--version"}).out);
+  const auto curl = split_words(run_step({"curl-config", "--version"}).out);
   REQUIRE(curl.size() == 2);
   REQUIRE(reported.count("libcurl") == 1);
   CHECK(major_minor(reported["libcurl"]) == major_minor(curl[1]));
   // nghttp2 only when libcurl was built with HTTP/2 (Debian's is).
-  const auto features = run_ok({"curl-config", "--features"}).out;
+  const auto features = run_step({"curl-config", "--features"}).out;
   if (features.find("HTTP2") != std::string::npos) {
-    const auto nghttp2 = run_ok({"pkg-config", "--modversion", "libnghttp2"}).out;
+    const auto nghttp2 = run_step({"pkg-config", "--modversion", "libnghttp2"}).out;
     REQUIRE(reported.count("nghttp2") == 1);
     CHECK(major_minor(reported["nghttp2"]) == major_minor(nghttp2));
   }
@@ -411,18 +390,18 @@ TEST_CASE("acmectl --version names the OpenSSL, libcurl, nghttp2, libidn2 and ld
     CAPTURE(name);
     REQUIRE(reported.count(name) == 1);
     CHECK(major_minor(reported[name]) ==
-          major_minor(run_ok({"pkg-config", "--modversion", module}).out));
+          major_minor(run_step({"pkg-config", "--modversion", module}).out));
   }
 
   // The same text after other arguments (CLI11's version flag, not the fast path).
-  CHECK(run_ok({acmectl.string(), "-v", "--version"}).out ==
-        run_ok({acmectl.string(), "--version"}).out);
+  CHECK(run_step({acmectl.string(), "-v", "--version"}).out ==
+        run_step({acmectl.string(), "--version"}).out);
 }
 
 TEST_CASE("cmake --install puts the service files, man page and completion in place") {
   TempDir work("acmecpp-service-install");
   const auto prefix = work / "prefix";
-  run_ok({ACMECPP_CMAKE_COMMAND, "--install", ACMECPP_BUILD_DIR, "--prefix", prefix.string()});
+  run_step({ACMECPP_CMAKE_COMMAND, "--install", ACMECPP_BUILD_DIR, "--prefix", prefix.string()});
 
   std::vector<fs::path> expected{
       fs::path(ACMECPP_INSTALL_DATADIR) / "bash-completion" / "completions" / "acmectl",
@@ -451,12 +430,12 @@ TEST_CASE("cmake --install puts the service files, man page and completion in pl
 
 TEST_CASE("the Docker image installs exactly the packages of the libraries acmectl loads") {
   const auto dockerfile = read_text_file(source_dir / "packaging" / "docker" / "Dockerfile");
-  const auto listed = words_of(dockerfile_arg(dockerfile, "RUNTIME_PACKAGES"));
+  const auto listed = split_words(dockerfile_arg(dockerfile, "RUNTIME_PACKAGES"));
   REQUIRE(!listed.empty());
 #if ACMECPP_ACMECTL_STATIC
   // The image builds acmectl as this tree did (static, ACMECPP_STATIC_ACMECTL=ON, from the same
   // Debian packages), so it needs the libraries this acmectl names in its dynamic section.
-  const auto ldd = run_ok({"ldd", acmectl.string()}).out;
+  const auto ldd = run_step({"ldd", acmectl.string()}).out;
   std::map<std::string, fs::path> resolved;  // soname -> path, as the loader finds it here
   static const std::regex ldd_line(R"(^\s*(\S+) => (\S+) )");
   // The dynamic loader, which acmectl names too, is listed by its path.
@@ -471,7 +450,7 @@ TEST_CASE("the Docker image installs exactly the packages of the libraries acmec
   }
   std::set<std::string> needed_packages;
   static const std::regex needed_line(R"(\(NEEDED\)\s+Shared library: \[([^\]]+)\])");
-  const auto dynamic = run_ok({"readelf", "-d", acmectl.string()}).out;
+  const auto dynamic = run_step({"readelf", "-d", acmectl.string()}).out;
   for (const auto& line : lines_of(dynamic)) {
     std::smatch match;
     if (!std::regex_search(line, match, needed_line)) continue;
@@ -489,7 +468,7 @@ TEST_CASE("the Docker image installs exactly the packages of the libraries acmec
 }
 
 TEST_CASE("the Dockerfiles take everything from Debian 12's packages and this checkout") {
-  const auto install_deps = words_of(read_text_file(source_dir / "scripts" / "install-deps.sh"));
+  const auto install_deps = split_words(read_text_file(source_dir / "scripts" / "install-deps.sh"));
   const std::set<std::string> known_packages(install_deps.begin(), install_deps.end());
   for (const auto* name : {"Dockerfile", "nginx.Dockerfile"}) {
     CAPTURE(name);
@@ -518,7 +497,7 @@ TEST_CASE("the Dockerfiles take everything from Debian 12's packages and this ch
   const auto end = build_stage.find("&& rm -rf", start);
   REQUIRE(start != std::string::npos);
   REQUIRE(end != std::string::npos);
-  for (const auto& word : words_of(build_stage.substr(start, end - start))) {
+  for (const auto& word : split_words(build_stage.substr(start, end - start))) {
     if (word == "\\" || word.rfind("--", 0) == 0) continue;
     CHECK_MESSAGE(known_packages.count(word) == 1, word);
   }
@@ -533,9 +512,9 @@ TEST_CASE("the compose example's nginx configuration passes nginx -t") {
   const auto certs = dir / "certs" / "example.com";
   fs::create_directories(certs);
   fs::create_directories(dir / "logs");
-  run_ok({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-          "-nodes", "-keyout", (certs / "privkey.pem").string(), "-out",
-          (certs / "fullchain.pem").string(), "-subj", "/CN=example.com", "-days", "1"});
+  run_step({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", (certs / "privkey.pem").string(), "-out",
+            (certs / "fullchain.pem").string(), "-subj", "/CN=example.com", "-days", "1"});
   auto http = read_text_file(docker / "nginx.conf");
   http = replace_all(http, "http://acmectl:8080", "http://127.0.0.1:8080");
   http = replace_all(http, "listen 80;", "listen 127.0.0.1:8080;");
@@ -549,9 +528,9 @@ TEST_CASE("the compose example's nginx configuration passes nginx -t") {
                                           ";\nevents {}\nhttp {\n  access_log off;\n  include " +
                                           (dir / "acme.conf").string() + ";\n  include " +
                                           (dir / "https.conf").string() + ";\n}\n");
-  const auto tested =
-      run_ok({"nginx", "-t", "-c", (dir / "nginx.conf").string(), "-p", dir.path().string() + "/"});
+  const auto tested = run_step(
+      {"nginx", "-t", "-c", (dir / "nginx.conf").string(), "-p", dir.path().string() + "/"});
   CHECK(tested.err.find("test is successful") != std::string::npos);
   // The container's command that switches HTTPS on and reloads: at least it parses.
-  run_ok({"sh", "-n", (docker / "nginx-certificates.sh").string()});
+  run_step({"sh", "-n", (docker / "nginx-certificates.sh").string()});
 }
