@@ -7,22 +7,22 @@
 #include <CLI/CLI.hpp>
 
 #include "acmecpp/error.hpp"
-#include "acmecpp/version.hpp"
 #include "commands.hpp"
 #include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "printed.hpp"
 #include "settings_source.hpp"
+#include "version_text.hpp"
 
 int main(int argc, char** argv) {
   using namespace acmectl;
   // Answered before the parser and its hundred options are built: scripts probe it often.
   if (argc == 2 && std::string_view(argv[1]) == "--version") {
-    std::cout << "acmectl " << acmecpp::version() << '\n';
+    std::cout << version_text() << '\n';
     return kSuccess;
   }
   CLI::App app{"acmectl: obtain and keep TLS certificates with ACME (RFC 8555)", "acmectl"};
-  app.set_version_flag("--version", "acmectl " + acmecpp::version());
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   app.fallthrough();  // setting flags may follow the command too
   const SettingsSource settings(app);

@@ -22,6 +22,12 @@ packages=(
   clang
   # promtool checks the Prometheus text of `acmectl run --metrics-listen` in the tests
   prometheus
+  # packaging (cmake/Packaging.cmake, tests/integration/test_service_packaging.cpp): help2man makes
+  # acmectl(1) from its --help; man-db and groff render it in the test; systemd-analyze verifies
+  # the units (systemd need not be running)
+  help2man man-db groff-base systemd
+  # nginx -t checks the configuration of the compose example's proxy (packaging/docker/)
+  nginx
 )
 
 missing=()

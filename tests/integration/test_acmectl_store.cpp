@@ -41,7 +41,8 @@ std::string private_copy(const TempDir& dir, const std::string& name) {
 TEST_CASE("acmectl --version, --help and usage errors") {
   const auto version = acmectl({"--version"});
   CHECK(version.exit_code == 0);
-  CHECK(version.out == "acmectl " + acmecpp::version() + "\n");
+  // The version line first; the linked libraries' lines follow (test_service_packaging.cpp).
+  CHECK(version.out.rfind("acmectl " + acmecpp::version() + "\nOpenSSL ", 0) == 0);
   const auto help = acmectl({"--help"});
   CHECK(help.exit_code == 0);
   for (const char* word : {"register", "issue", "list", "--server", "--store", "--key-type"}) {

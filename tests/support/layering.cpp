@@ -56,6 +56,7 @@ const std::map<std::string, std::string>& public_header_layers() {
       {"certificate_cache.hpp", "serve"},
       {"tls_server.hpp", "serve"},
       {"metrics.hpp", "serve"},
+      {"linked_libraries.hpp", "manager"},
       {"cert_manager.hpp", "manager"},
       {"events.hpp", "manager"},
       {"renewal.hpp", "manager"},
