@@ -1,7 +1,8 @@
 // The maintenance engine (CertManager::maintain(), the pass start() repeats) against a real Pebble,
-// run twice: on Traefik's acme.json (AcmeJsonStore) and on an in-memory Store. Nothing in the
-// engine may assume the file: obtaining, renewing, name locks between two managers, batches
-// written once, the backoff of failed orders and failed renewals, and the store's cache area.
+// run on Traefik's acme.json (AcmeJsonStore), on an in-memory Store and on Redis (RedisStore).
+// Nothing in the engine may assume the file: obtaining, renewing, name locks between two managers,
+// batches written once, the backoff of failed orders and failed renewals, and the store's cache
+// area.
 
 #include <doctest/doctest.h>
 
@@ -12,9 +13,11 @@
 #include <filesystem>
 #include <thread>
 
+#include "acmecpp/redis_store.hpp"
 #include "support/event_log.hpp"
 #include "support/issuing_fixture.hpp"
 #include "support/memory_store.hpp"
+#include "support/redis_server.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -67,12 +70,29 @@ struct MemoryStoreKind {
   }
 };
 
+/// Redis (a real redis-server on loopback), as several nodes share it.
+struct RedisKind {
+  RedisServer server;
+  std::shared_ptr<RedisStore> store = std::make_shared<RedisStore>(server.options());
+
+  explicit RedisKind(const IssuingFixture&) {}
+  std::size_t writes() const { return store->writes(); }
+  /// What another node reads now.
+  std::vector<CertificateRecord> written(const std::string& resolver) const {
+    return RedisStore(server.options()).certificates(resolver);
+  }
+  bool someone_waits(const std::string&, const std::string&) const {
+    return store->lock_waiters() > 0;
+  }
+};
+
 }  // namespace stores
 
 namespace {
 
 using stores::FileStoreKind;
 using stores::MemoryStoreKind;
+using stores::RedisKind;
 
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout = 30s) {
@@ -128,7 +148,7 @@ struct Setup {
 }  // namespace
 
 TEST_CASE_TEMPLATE("engine: missing certificates are obtained once, then left alone until due",
-                   Kind, FileStoreKind, MemoryStoreKind) {
+                   Kind, FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -165,7 +185,7 @@ TEST_CASE_TEMPLATE("engine: missing certificates are obtained once, then left al
 
 TEST_CASE_TEMPLATE(
     "engine: renew_all in a batch writes the store once and tells events after that write", Kind,
-    FileStoreKind, MemoryStoreKind) {
+    FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -212,7 +232,7 @@ TEST_CASE_TEMPLATE(
 }
 
 TEST_CASE_TEMPLATE("engine: a name whose lock another holder keeps is left for later", Kind,
-                   FileStoreKind, MemoryStoreKind) {
+                   FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -234,7 +254,7 @@ TEST_CASE_TEMPLATE("engine: a name whose lock another holder keeps is left for l
 
 TEST_CASE_TEMPLATE(
     "engine: two managers on one store: the one that waited for the lock finds the work done", Kind,
-    FileStoreKind, MemoryStoreKind) {
+    FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -271,7 +291,7 @@ TEST_CASE_TEMPLATE(
 TEST_CASE_TEMPLATE(
     "engine: failed orders back off in memory (retry_now forgets them), failed renewals are "
     "counted in the store",
-    Kind, FileStoreKind, MemoryStoreKind) {
+    Kind, FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
