@@ -96,12 +96,6 @@ class ACMECPP_API Store {
   /// keeps it longer than `timeout`.
   virtual std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                               std::chrono::milliseconds timeout) = 0;
-  /// The exclusive right to register the account of `resolver`, shared as lock_name's locks are
-  /// (it is lock_name with kAccountLockName, which no DNS name can be). nullptr after `timeout`.
-  std::unique_ptr<NameLock> lock_account(const std::string& resolver,
-                                         std::chrono::milliseconds timeout);
-  /// The name lock_account() locks.
-  static constexpr const char* kAccountLockName = "@account";
 
   /// Batches: changes made between begin_batch() and the matching commit_batch() may be written
   /// together, once, instead of one write each (a store that writes every change at once, or

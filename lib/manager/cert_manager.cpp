@@ -18,6 +18,7 @@
 #include "manager/renewal_policy.hpp"
 #include "manager/renewal_records.hpp"
 #include "manager/serving.hpp"
+#include "store/account_lock.hpp"
 
 namespace acmecpp {
 namespace {
@@ -147,7 +148,7 @@ struct CertManager::Impl : manager::Issuer {
     // the store shares, and the account read again after it: one registration, not one a node.
     std::unique_ptr<NameLock> registering;
     if (!usable()) {
-      registering = config.store->lock_account(config.resolver, config.lock_wait);
+      registering = store::lock_account(*config.store, config.resolver, config.lock_wait);
       if (!registering) {
         throw Error(ErrorKind::storage, "another process kept the account lock of resolver \"" +
                                             config.resolver + "\" longer than " +

@@ -18,11 +18,6 @@ std::vector<CertificateRecord> Store::certificates_named(const std::string& reso
   return named;
 }
 
-std::unique_ptr<NameLock> Store::lock_account(const std::string& resolver,
-                                              std::chrono::milliseconds timeout) {
-  return lock_name(resolver, kAccountLockName, timeout);
-}
-
 void check_cache_key(const std::string& key) {
   const bool valid =
       !key.empty() && key.size() <= 64 &&

@@ -14,6 +14,7 @@
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -164,4 +165,61 @@ TEST_CASE(
   server.start();
   const auto after = acmectl({"list", "--store", url}, with_password);
   CHECK_MESSAGE(after.exit_code == 0, after.err);
+}
+
+TEST_CASE(
+    "two acmectl issue processes for the same names through one Redis: one account "
+    "registration, one order") {
+  PebbleEnv pebble(counting_pebble_options());
+  RedisServer server;
+  TempDir dir;
+  const std::string url = server.url() + "?prefix=race";
+  const std::vector<std::string> names{"race.example.test", "www.race.example.test"};
+  std::vector<ChildProcess> issuers;
+  for (int i = 0; i < 2; ++i) {
+    issuers.emplace_back(acmectl_argv(pebble, url, issue_args(pebble, names)), ProcessOptions{},
+                         dir / ("issuer-" + std::to_string(i) + ".out"));
+  }
+  for (int i = 0; i < 2; ++i) {
+    const auto status = issuers[i].wait(120s);
+    const auto output = read_text_file(dir / ("issuer-" + std::to_string(i) + ".out"));
+    REQUIRE_MESSAGE(status, output);
+    CHECK_MESSAGE(status->exit_code == 0, output);
+  }
+  const auto log = pebble.pebble_log();
+  CHECK_MESSAGE(pebble.new_order_requests() == 1, log);
+  CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
+  const auto outputs = read_text_file(dir / "issuer-0.out") + read_text_file(dir / "issuer-1.out");
+  CHECK(outputs.find("issued by another process") != std::string::npos);
+  RedisStore store(parse_redis_url(url));
+  CHECK(store.certificates("letsencrypt").size() == 1);
+}
+
+TEST_CASE(
+    "two acmectl issue processes for different names through one fresh Redis: the account is "
+    "registered once") {
+  PebbleEnv pebble(counting_pebble_options());
+  RedisServer server;
+  TempDir dir;
+  const std::string url = server.url() + "?prefix=accounts";
+  // One answers HTTP-01, the other TLS-ALPN-01, so that their standalone servers do not meet.
+  const std::vector<std::vector<std::string>> args{
+      issue_args(pebble, {"http.accounts.example.test"}),
+      {"issue", "alpn.accounts.example.test", "--challenge", "tls-alpn-01", "--tls-address",
+       "127.0.0.1", "--tls-port", std::to_string(pebble.tls_port())}};
+  std::vector<ChildProcess> issuers;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    issuers.emplace_back(acmectl_argv(pebble, url, args[i]), ProcessOptions{},
+                         dir / ("issuer-" + std::to_string(i) + ".out"));
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto status = issuers[i].wait(120s);
+    const auto output = read_text_file(dir / ("issuer-" + std::to_string(i) + ".out"));
+    REQUIRE_MESSAGE(status, output);
+    CHECK_MESSAGE(status->exit_code == 0, output);
+  }
+  const auto log = pebble.pebble_log();
+  CHECK_MESSAGE(pebble.new_order_requests() == 2, log);
+  CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
+  CHECK(RedisStore(parse_redis_url(url)).certificates("letsencrypt").size() == 2);
 }
