@@ -1,6 +1,10 @@
 #include "store/redis_connection.hpp"
 
+#include <pthread.h>
 #include <sys/time.h>
+
+#include <cerrno>
+#include <csignal>
 
 #include <utility>
 
@@ -15,6 +19,40 @@ timeval to_timeval(std::chrono::milliseconds duration) {
   tv.tv_usec = static_cast<suseconds_t>((duration.count() % 1000) * 1000);
   return tv;
 }
+
+/// hiredis writes with write(): to a Redis that went away, that raises SIGPIPE, which would end
+/// the embedding program. Blocked in the calling thread while a command runs; a SIGPIPE it
+/// raised is taken out of the pending set before the thread's mask is restored.
+class SigpipeSuppressed {
+ public:
+  SigpipeSuppressed() noexcept {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    was_pending_ = pending();
+  }
+  ~SigpipeSuppressed() {
+    if (!was_pending_ && pending()) {
+      const timespec zero{};
+      while (sigtimedwait(&pipe_, nullptr, &zero) < 0 && errno == EINTR) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeSuppressed(const SigpipeSuppressed&) = delete;
+  SigpipeSuppressed& operator=(const SigpipeSuppressed&) = delete;
+
+ private:
+  static bool pending() noexcept {
+    sigset_t set;
+    sigemptyset(&set);
+    sigpending(&set);
+    return sigismember(&set, SIGPIPE) == 1;
+  }
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool was_pending_ = false;
+};
 
 }  // namespace
 
@@ -94,6 +132,7 @@ redisContext& RedisConnection::connected() {
 
 RedisReplyPtr RedisConnection::command(const RedisCommand& words) {
   std::lock_guard<std::mutex> guard(mutex_);
+  const SigpipeSuppressed no_sigpipe;
   redisContext& context = connected();
   append(context, words);
   return reply(context, words.front());
@@ -101,6 +140,7 @@ RedisReplyPtr RedisConnection::command(const RedisCommand& words) {
 
 RedisReplyPtr RedisConnection::transaction(const std::vector<RedisCommand>& commands) {
   std::lock_guard<std::mutex> guard(mutex_);
+  const SigpipeSuppressed no_sigpipe;
   redisContext& context = connected();
   append(context, {"MULTI"});
   for (const auto& words : commands) append(context, words);

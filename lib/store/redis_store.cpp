@@ -194,7 +194,12 @@ struct RedisStore::Shared {
     while (!stopping) {
       wake.wait_for(lock, period, [this] { return stopping; });
       if (stopping) break;
-      const auto locks = held;
+      std::map<std::uint64_t, Held> locks;
+      try {
+        locks = held;
+      } catch (...) {
+        continue;  // out of memory: tried again next period
+      }
       lock.unlock();
       for (const auto& [id, one] : locks) {
         try {
@@ -206,7 +211,7 @@ struct RedisStore::Shared {
             held.erase(id);
           }
         } catch (...) {
-          // Redis unreachable: tried again next period.
+          // Redis unreachable (or out of memory): tried again next period.
         }
       }
       lock.lock();
