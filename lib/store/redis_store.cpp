@@ -164,9 +164,23 @@ struct RedisStore::Shared {
     pending_certs.clear();
   }
 
-  /// With records_mutex held: written now outside a batch, at the commit inside one.
-  void changed() {
-    if (batch_depth == 0) write_pending();
+  bool has_pending() const { return !pending_accounts.empty() || !pending_certs.empty(); }
+
+  /// With records_mutex held, after a change was added to the pending ones (`had_pending`: were
+  /// there any before): written now outside a batch, at the commit inside one. A change outside
+  /// a batch that cannot be written is forgotten (its caller learns it failed), unless it joined
+  /// a failed batch's changes, which are kept for the next write as Store says.
+  void changed(bool had_pending) {
+    if (batch_depth > 0) return;
+    try {
+      write_pending();
+    } catch (...) {
+      if (!had_pending) {
+        pending_accounts.clear();
+        pending_certs.clear();
+      }
+      throw;
+    }
   }
 
   std::optional<CertificateRecord> parse_certificate(const redisReply& reply,
@@ -291,8 +305,9 @@ std::optional<AccountRecord> RedisStore::load_account(const std::string& resolve
 void RedisStore::save_account(const std::string& resolver, const AccountRecord& account) {
   account_text(account);  // refuses a record that cannot be written before it is kept
   std::lock_guard<std::mutex> guard(shared_->records_mutex);
+  const bool had_pending = shared_->has_pending();
   shared_->pending_accounts[resolver] = account;
-  shared_->changed();
+  shared_->changed(had_pending);
 }
 
 std::vector<CertificateRecord> RedisStore::certificates(const std::string& resolver) const {
@@ -354,8 +369,9 @@ void RedisStore::save_certificate(const std::string& resolver, const Certificate
   }
   certificate_text(cert);  // refuses a record that cannot be written before it is kept
   std::lock_guard<std::mutex> guard(shared_->records_mutex);
+  const bool had_pending = shared_->has_pending();
   shared_->pending_certs[{resolver, core::ascii_lower(cert.main)}] = cert;
-  shared_->changed();
+  shared_->changed(had_pending);
 }
 
 bool RedisStore::remove_certificate(const std::string& resolver, const std::string& main) {
@@ -370,8 +386,9 @@ bool RedisStore::remove_certificate(const std::string& resolver, const std::stri
     existed = reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
   }
   if (!existed) return false;
+  const bool had_pending = shared_->has_pending();
   shared_->pending_certs[{resolver, lower}] = std::nullopt;
-  shared_->changed();
+  shared_->changed(had_pending);
   return true;
 }
 
