@@ -18,6 +18,7 @@
 #include "support/issuing_fixture.hpp"
 #include "support/memory_store.hpp"
 #include "support/redis_server.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -339,4 +340,40 @@ TEST_CASE_TEMPLATE(
   const std::size_t orders = f.pebble.new_order_requests();
   CHECK(manager.maintain()[0].result == Result::not_due);
   CHECK(f.pebble.new_order_requests() == orders);
+}
+
+TEST_CASE_TEMPLATE(
+    "engine: managers registering at the same moment on one store register one account", Kind,
+    FileStoreKind, MemoryStoreKind, RedisKind) {
+  Setup<Kind> setup;
+  auto& f = setup.f;
+  auto& kind = setup.kind;
+  // As several processes (nodes) starting at once: each manager has its own in-process account
+  // mutex, so only the store's account lock keeps them from registering one account each.
+  constexpr int kManagers = 4;
+  std::vector<std::unique_ptr<CertManager>> managers;
+  for (int i = 0; i < kManagers; ++i)
+    managers.push_back(std::make_unique<CertManager>(setup.config));
+  std::vector<std::string> urls(kManagers);
+  std::vector<std::string> errors(kManagers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kManagers; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready < kManagers) std::this_thread::yield();
+      try {
+        urls[i] = managers[i]->ensure_account(CertManager::AccountCheck::trust_store, nullptr).url;
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kManagers; ++i) CHECK_MESSAGE(errors[i].empty(), errors[i]);
+  const auto log = f.pebble.pebble_log();
+  CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
+  const auto stored = kind.store->load_account("proxy");
+  REQUIRE(stored);
+  for (const auto& url : urls) CHECK(url == stored->uri);
 }
