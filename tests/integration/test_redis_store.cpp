@@ -14,6 +14,7 @@
 #include "acmecpp/redis_store.hpp"
 #include "store/redis_connection.hpp"
 #include "support/error_message.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
@@ -71,16 +72,6 @@ std::optional<std::string> raw_value(const RedisServer& server, const std::strin
   const auto reply = connection.command({"GET", key});
   if (reply->type == REDIS_REPLY_NIL) return std::nullopt;
   return store::reply_text(*reply);
-}
-
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 }  // namespace
