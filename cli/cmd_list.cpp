@@ -40,7 +40,7 @@ int run_list(const SettingsSource& source, const ListOptions& list) {
     for (const auto& v : views) array.push_back(to_json(v));
     std::cout << array.dump(2) << '\n';
   } else if (views.empty()) {
-    std::cout << "no certificates in " << settings.store_path << '\n';
+    std::cout << "no certificates in " << printable_store(settings.store_path) << '\n';
   } else {
     for (const auto& v : views) std::cout << to_text(v) << '\n';
   }

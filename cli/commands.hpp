@@ -44,6 +44,12 @@ struct RunOptions {
   int days = 30;
 };
 
+struct MigrateOptions {
+  std::string from;  ///< a store: an acme.json path or a Redis URL
+  std::string to;
+  bool force = false;  ///< write into a target that already holds accounts or certificates
+};
+
 int run_register(const SettingsSource& source);
 int run_issue(const SettingsSource& source, const IssueOptions& issue);
 /// issue --batch: every line's certificate, --concurrency at a time, the store written once.
@@ -55,5 +61,7 @@ int run_export(const SettingsSource& source, const ExportOptions& options);
 int run_revoke(const SettingsSource& source, const RevokeOptions& options);
 /// action: show, update, rollover, deactivate.
 int run_account(const SettingsSource& source, const std::string& action);
+/// Copies every resolver's account and certificates from one store to another.
+int run_migrate(const MigrateOptions& options);
 
 }  // namespace acmectl

@@ -85,6 +85,15 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"show", "update", "rollover", "deactivate"}));
 
+  MigrateOptions migrate;
+  auto* migrate_cmd =
+      app.add_subcommand("migrate", "copy every account and certificate from one store to another");
+  migrate_cmd->add_option("--from", migrate.from, "the store to read: acme.json or redis://...")
+      ->required();
+  migrate_cmd->add_option("--to", migrate.to, "the store to write: acme.json or redis://...")
+      ->required();
+  migrate_cmd->add_flag("--force", migrate.force, "write into a store that is not empty");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,6 +114,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return run_export(settings, export_options);
     if (*revoke_cmd) return run_revoke(settings, revoke);
     if (*account_cmd) return run_account(settings, account_action);
+    if (*migrate_cmd) return run_migrate(migrate);
   } catch (const acmecpp::Error& e) {
     std::cerr << "acmectl: error: " << printed(in_cli_terms(e.what())) << '\n';
     return exit_code_for(e.kind());

@@ -14,7 +14,10 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::eab_hmac_key},
       {"account-key-type", "CA", "key type of a new account (rsa4096 is what Traefik can read)",
        &Settings::account_key_type},
-      {"store", "Store", "acme.json file (Traefik's format)", &Settings::store_path},
+      {"store", "Store",
+       "acme.json file (Traefik's format), or redis://[user@]host[:port][/db][?prefix=P] or "
+       "redis+unix:///socket (password: ACMECPP_REDIS_PASSWORD)",
+       &Settings::store_path},
       {"resolver", "Store",
        "resolver section of the store (default: the only one, else letsencrypt)",
        &Settings::resolver},

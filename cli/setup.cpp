@@ -1,11 +1,13 @@
 #include "setup.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
+#include "acmecpp/redis_store.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 #include "dns_setup.hpp"
 #include "printed.hpp"
@@ -86,7 +88,28 @@ void add_solvers(acmecpp::ManagerConfig& config, const Settings& s) {
 }  // namespace
 
 std::shared_ptr<acmecpp::Store> open_store(const Settings& settings) {
-  return std::make_shared<acmecpp::AcmeJsonStore>(settings.store_path);
+  return open_store_at(settings.store_path);
+}
+
+std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place) {
+  if (!acmecpp::is_redis_url(place)) return std::make_shared<acmecpp::AcmeJsonStore>(place);
+  auto options = acmecpp::parse_redis_url(place);
+  // The password is best kept out of the URL, which a process listing shows.
+  if (options.password.empty()) {
+    if (const char* password = std::getenv(kRedisPasswordVariable)) options.password = password;
+  }
+  auto store = std::make_shared<acmecpp::RedisStore>(std::move(options));
+  store->ping();  // an unreachable Redis is reported when the store is opened, not mid-command
+  return store;
+}
+
+std::string printable_store(const std::string& place) {
+  if (!acmecpp::is_redis_url(place)) return place;
+  try {
+    return acmecpp::parse_redis_url(place).printable_url();
+  } catch (const acmecpp::Error&) {
+    return "a Redis URL that does not parse";
+  }
 }
 
 Context open_context(const SettingsSource& source) {

@@ -2,6 +2,7 @@
 // Turns acmectl's settings into the library's configuration objects.
 
 #include <memory>
+#include <string>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/store.hpp"
@@ -18,9 +19,17 @@ struct Context {
   acmecpp::StopToken stop;  ///< cancels the managers' work (run: SIGTERM); default: never
 };
 
-/// The store the settings name (today Traefik's acme.json at --store). The one place acmectl
+/// The store the settings name (--store: an acme.json path or a Redis URL). The one place acmectl
 /// decides what kind of store it works with; everything else sees a Store.
 std::shared_ptr<acmecpp::Store> open_store(const Settings& settings);
+/// The store at `place`: a redis:// or redis+unix:// URL (RedisStore; its password, when the
+/// URL has none, from the environment variable kRedisPasswordVariable), else an acme.json path.
+/// A Redis store is pinged: one that cannot be reached throws Error(storage) here.
+std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place);
+/// `place` as messages may name it: a Redis URL with its password masked.
+std::string printable_store(const std::string& place);
+/// Where acmectl reads the Redis password from when the store's URL has none.
+inline constexpr const char* kRedisPasswordVariable = "ACMECPP_REDIS_PASSWORD";
 
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's
 /// only resolver, else "letsencrypt"; then the settings for that resolver.

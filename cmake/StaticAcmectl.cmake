@@ -36,7 +36,7 @@ endfunction()
 # dependencies (GnuTLS, libgpg-error). OUT_MISSING lists what was not found: an archive of
 # curl, ssl or crypto, or any other library in neither form.
 function(acmecpp_static_link_items out_archives out_shared out_missing)
-  set(modules libcurl librtmp ldap libssh2 libbrotlidec libidn2 openssl ldns yaml-cpp)
+  set(modules libcurl librtmp ldap libssh2 libbrotlidec libidn2 openssl ldns hiredis yaml-cpp)
   execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --static --libs-only-l ${modules}
     OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE status)
   if(NOT status EQUAL 0)

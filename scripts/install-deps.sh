@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev libcli11-dev
   doctest-dev libidn2-dev libldns-dev libyaml-cpp-dev
+  # hiredis: the Redis store (RedisStore); redis-server: the tests start a real one on loopback
+  libhiredis-dev redis-server
   bind9 bind9-dnsutils jq
   # libcurl.pc names these for a --static link (the packaging test links the consumer statically)
   libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap-dev libzstd-dev

@@ -5,6 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "core/duration_text.hpp"
 #include "crypto/issued_chain.hpp"
 #include "crypto/jose.hpp"
 #include "manager/authorization_flow.hpp"
@@ -17,6 +18,7 @@
 #include "manager/renewal_policy.hpp"
 #include "manager/renewal_records.hpp"
 #include "manager/serving.hpp"
+#include "store/account_lock.hpp"
 
 namespace acmecpp {
 namespace {
@@ -138,8 +140,23 @@ struct CertManager::Impl : manager::Issuer {
     std::lock_guard<std::mutex> lock(account_mutex);
     if (created) *created = false;
     if (account && check == CertManager::AccountCheck::trust_store) return *account;
-    const auto record = config.store->load_account(config.resolver);
-    const bool has_key = record && !record->private_key_der.empty() && !is_deactivated(*record);
+    auto record = config.store->load_account(config.resolver);
+    auto usable = [&] {
+      return record && !record->private_key_der.empty() && !is_deactivated(*record);
+    };
+    // A registration is made under the store's account lock, which every process (node) using
+    // the store shares, and the account read again after it: one registration, not one a node.
+    std::unique_ptr<NameLock> registering;
+    if (!usable()) {
+      registering = store::lock_account(*config.store, config.resolver, config.lock_wait);
+      if (!registering) {
+        throw Error(ErrorKind::storage, "another process kept the account lock of resolver \"" +
+                                            config.resolver + "\" longer than " +
+                                            core::duration_text(config.lock_wait));
+      }
+      record = config.store->load_account(config.resolver);
+    }
+    const bool has_key = usable();
     const PrivateKey key = has_key ? PrivateKey::from_der(record->private_key_der)
                                    : PrivateKey::generate(config.account_key_type);
     std::optional<acme::Account> found;

@@ -1,7 +1,8 @@
 // The maintenance engine (CertManager::maintain(), the pass start() repeats) against a real Pebble,
-// run twice: on Traefik's acme.json (AcmeJsonStore) and on an in-memory Store. Nothing in the
-// engine may assume the file: obtaining, renewing, name locks between two managers, batches
-// written once, the backoff of failed orders and failed renewals, and the store's cache area.
+// run on Traefik's acme.json (AcmeJsonStore), on an in-memory Store and on Redis (RedisStore).
+// Nothing in the engine may assume the file: obtaining, renewing, name locks between two managers,
+// batches written once, the backoff of failed orders and failed renewals, and the store's cache
+// area.
 
 #include <doctest/doctest.h>
 
@@ -12,9 +13,12 @@
 #include <filesystem>
 #include <thread>
 
+#include "acmecpp/redis_store.hpp"
 #include "support/event_log.hpp"
 #include "support/issuing_fixture.hpp"
 #include "support/memory_store.hpp"
+#include "support/redis_server.hpp"
+#include "support/text_count.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::testing;
@@ -67,12 +71,29 @@ struct MemoryStoreKind {
   }
 };
 
+/// Redis (a real redis-server on loopback), as several nodes share it.
+struct RedisKind {
+  RedisServer server;
+  std::shared_ptr<RedisStore> store = std::make_shared<RedisStore>(server.options());
+
+  explicit RedisKind(const IssuingFixture&) {}
+  std::size_t writes() const { return store->writes(); }
+  /// What another node reads now.
+  std::vector<CertificateRecord> written(const std::string& resolver) const {
+    return RedisStore(server.options()).certificates(resolver);
+  }
+  bool someone_waits(const std::string&, const std::string&) const {
+    return store->lock_waiters() > 0;
+  }
+};
+
 }  // namespace stores
 
 namespace {
 
 using stores::FileStoreKind;
 using stores::MemoryStoreKind;
+using stores::RedisKind;
 
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::milliseconds timeout = 30s) {
@@ -128,7 +149,7 @@ struct Setup {
 }  // namespace
 
 TEST_CASE_TEMPLATE("engine: missing certificates are obtained once, then left alone until due",
-                   Kind, FileStoreKind, MemoryStoreKind) {
+                   Kind, FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -165,7 +186,7 @@ TEST_CASE_TEMPLATE("engine: missing certificates are obtained once, then left al
 
 TEST_CASE_TEMPLATE(
     "engine: renew_all in a batch writes the store once and tells events after that write", Kind,
-    FileStoreKind, MemoryStoreKind) {
+    FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -212,7 +233,7 @@ TEST_CASE_TEMPLATE(
 }
 
 TEST_CASE_TEMPLATE("engine: a name whose lock another holder keeps is left for later", Kind,
-                   FileStoreKind, MemoryStoreKind) {
+                   FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -260,7 +281,7 @@ TEST_CASE_TEMPLATE(
 
 TEST_CASE_TEMPLATE(
     "engine: two managers on one store: the one that waited for the lock finds the work done", Kind,
-    FileStoreKind, MemoryStoreKind) {
+    FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -297,7 +318,7 @@ TEST_CASE_TEMPLATE(
 TEST_CASE_TEMPLATE(
     "engine: failed orders back off in memory (retry_now forgets them), failed renewals are "
     "counted in the store",
-    Kind, FileStoreKind, MemoryStoreKind) {
+    Kind, FileStoreKind, MemoryStoreKind, RedisKind) {
   Setup<Kind> setup;
   auto& f = setup.f;
   auto& kind = setup.kind;
@@ -345,4 +366,40 @@ TEST_CASE_TEMPLATE(
   const std::size_t orders = f.pebble.new_order_requests();
   CHECK(manager.maintain()[0].result == Result::not_due);
   CHECK(f.pebble.new_order_requests() == orders);
+}
+
+TEST_CASE_TEMPLATE(
+    "engine: managers registering at the same moment on one store register one account", Kind,
+    FileStoreKind, MemoryStoreKind, RedisKind) {
+  Setup<Kind> setup;
+  auto& f = setup.f;
+  auto& kind = setup.kind;
+  // As several processes (nodes) starting at once: each manager has its own in-process account
+  // mutex, so only the store's account lock keeps them from registering one account each.
+  constexpr int kManagers = 4;
+  std::vector<std::unique_ptr<CertManager>> managers;
+  for (int i = 0; i < kManagers; ++i)
+    managers.push_back(std::make_unique<CertManager>(setup.config));
+  std::vector<std::string> urls(kManagers);
+  std::vector<std::string> errors(kManagers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kManagers; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready < kManagers) std::this_thread::yield();
+      try {
+        urls[i] = managers[i]->ensure_account(CertManager::AccountCheck::trust_store, nullptr).url;
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kManagers; ++i) CHECK_MESSAGE(errors[i].empty(), errors[i]);
+  const auto log = f.pebble.pebble_log();
+  CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
+  const auto stored = kind.store->load_account("proxy");
+  REQUIRE(stored);
+  for (const auto& url : urls) CHECK(url == stored->uri);
 }

@@ -187,7 +187,7 @@ TEST_CASE("acmecpp.pc: version, and a program built with its flags runs") {
     build_and_run_with_pkg_config(installed, {"--static", "acmecpp"}, "consumer-static");
   }
   SUBCASE("naming the private dependencies instead of --static (docs/PACKAGING.md)") {
-    build_and_run_with_pkg_config(installed, {"acmecpp", "libcurl", "libidn2", "ldns"},
+    build_and_run_with_pkg_config(installed, {"acmecpp", "libcurl", "libidn2", "ldns", "hiredis"},
                                   "consumer-named");
   }
 }

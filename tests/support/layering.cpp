@@ -53,6 +53,7 @@ const std::map<std::string, std::string>& public_header_layers() {
       {"dns01.hpp", "challenge"},
       {"dns_providers.hpp", "challenge"},
       {"store.hpp", "store"},
+      {"redis_store.hpp", "store"},
       {"certificate_cache.hpp", "serve"},
       {"tls_server.hpp", "serve"},
       {"metrics.hpp", "serve"},
