@@ -1,7 +1,9 @@
 #pragma once
 // Turns acmectl's settings into the library's configuration objects.
 
+#include <chrono>
 #include <memory>
+#include <string>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/store.hpp"
@@ -19,14 +21,23 @@ struct Context {
 };
 
 /// The store the settings name (today Traefik's acme.json at --store). The one place acmectl
-/// decides what kind of store it works with; everything else sees a Store.
-std::shared_ptr<acmecpp::Store> open_store(const Settings& settings);
+/// decides what kind of store it works with; everything else sees a Store. A wait for another
+/// process's lock of the store is announced on stderr at once and lasts at most
+/// --lock-timeout (then Error(busy)); `stop` ends it too (Error(cancelled)).
+std::shared_ptr<acmecpp::Store> open_store(const Settings& settings, acmecpp::StopToken stop = {});
+
+/// Error(storage) when the store the settings name does not exist: commands that only read or
+/// renew what is stored (list, renew, export) refuse a mistyped --store instead of finding
+/// nothing in it.
+void require_existing_store(const Settings& settings);
 
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's
 /// only resolver, else "letsencrypt"; then the settings for that resolver.
 Context open_context(const SettingsSource& source);
-/// The same for a resolver named by the caller (empty: as above).
-Context open_context(const SettingsSource& source, const std::string& resolver);
+/// The same for a resolver named by the caller (empty: as above); `stop` ends the store's lock
+/// waits and becomes Context::stop.
+Context open_context(const SettingsSource& source, const std::string& resolver,
+                     acmecpp::StopToken stop = {});
 
 /// The manager configuration every command shares, with the solvers the settings ask for
 /// (commands that never order leave them out, so that challenge settings need not be complete).
