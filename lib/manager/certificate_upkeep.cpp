@@ -8,6 +8,7 @@
 #include "acmecpp/renewal.hpp"
 #include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
+#include "core/duration_text.hpp"
 #include "manager/cancellation.hpp"
 
 namespace acmecpp::manager {
@@ -254,11 +255,16 @@ std::unique_ptr<NameLock> CertificateUpkeep::lock_name(const std::string& main) 
   constexpr Delay kSlice = std::chrono::milliseconds(200);
   const auto stop = context_.issuer.stop_token();
   const auto deadline = SteadyClock::now() + context_.lock_wait;
-  for (;;) {
+  for (bool told = false;; told = true) {
     const auto left = std::chrono::duration_cast<Delay>(deadline - SteadyClock::now());
     auto lock = context_.store.lock_name(context_.resolver, main,
                                          std::max(Delay(0), std::min(left, kSlice)));
     if (lock) return lock;
+    // Said once, so that a wait for another process is never silent.
+    if (!told && left > kSlice) {
+      context_.log(LogLevel::info, "another process holds the lock of {}; waiting up to {}", main,
+                   core::duration_text(context_.lock_wait));
+    }
     stop.throw_if_stopped("waiting for the store's lock of " + main);
     if (left <= kSlice) return nullptr;
   }
