@@ -29,9 +29,12 @@ std::string issuer_name(const acmecpp::CertificateInfo& info) {
 std::string to_text(const CertificateView& view) {
   std::string names = view.record.main;
   for (const auto& san : view.record.sans) names += "," + san;
-  return fmt::format("{}  names={}  not-after={}  days-left={}  issuer=\"{}\"  key={}",
-                     view.resolver, names, format_time(view.info.not_after), days_left(view.info),
-                     issuer_name(view.info), view.info.key_type);
+  std::string text = fmt::format("{}  names={}  not-after={}  days-left={}  issuer=\"{}\"  key={}",
+                                 view.resolver, names, format_time(view.info.not_after),
+                                 days_left(view.info), issuer_name(view.info), view.info.key_type);
+  // The profile it was ordered with, when it was not the CA's default.
+  if (!view.record.renewal.profile.empty()) text += "  profile=" + view.record.renewal.profile;
+  return text;
 }
 
 nlohmann::json to_json(const CertificateView& view) {
@@ -43,7 +46,8 @@ nlohmann::json to_json(const CertificateView& view) {
           {"days_left", days_left(view.info)},
           {"issuer", issuer_name(view.info)},
           {"serial", view.info.serial_hex},
-          {"key_type", view.info.key_type}};
+          {"key_type", view.info.key_type},
+          {"profile", view.record.renewal.profile}};
 }
 
 }  // namespace acmectl

@@ -9,6 +9,7 @@
 namespace acmectl {
 
 int run_export(const SettingsSource& source, const ExportOptions& options) {
+  require_existing_store(source.resolve());
   const auto context = open_context(source);
   const auto format = acmecpp::parse_export_format(options.format);
   std::size_t exported = 0;

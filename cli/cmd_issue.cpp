@@ -1,3 +1,8 @@
+// acmectl issue NAMES: a certificate for these names. When the store already holds one for the
+// same set of names that is not due for renewal, it is kept and reported (exit 0) rather than
+// ordered again, so that `issue` in a cron job or a provisioning script does not spend the CA's
+// duplicate-certificate limit; --force orders anew anyway.
+
 #include <algorithm>
 #include <iostream>
 #include <optional>
@@ -9,9 +14,41 @@
 #include "commands.hpp"
 #include "delivery.hpp"
 #include "exit_codes.hpp"
+#include "kept_settings.hpp"
+#include "printed.hpp"
 #include "setup.hpp"
 
 namespace acmectl {
+namespace {
+
+std::vector<std::string> sorted(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// The stored certificate for the same set of names as `names` (normalised; whichever is its
+/// main name) that is not due, if any; `why` says why it is not due.
+std::optional<acmecpp::CertificateRecord> stored_not_due(acmecpp::CertManager& manager,
+                                                         const Context& context,
+                                                         const std::vector<std::string>& names,
+                                                         std::string& why) {
+  const auto wanted = sorted(names);
+  for (auto& record : context.store->certificates(context.resolver)) {
+    try {
+      if (sorted(acmecpp::normalize_dns_names(record.names())) != wanted) continue;
+    } catch (const acmecpp::Error&) {
+      continue;  // names no order could have: not the certificate asked for
+    }
+    const auto decision = manager.check_renewal(record, std::chrono::system_clock::now(),
+                                                acmecpp::kAutomaticRenewalDays);
+    if (decision.due) return std::nullopt;
+    why = decision.reason;
+    return record;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 namespace {
 
@@ -37,19 +74,46 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
   const auto context = open_context(source);
   const auto config = manager_config(context);
   acmecpp::CertManager manager(config);
+  const auto names = acmecpp::normalize_dns_names(issue.names);
+  std::string why;
+  if (!issue.force) {
+    if (const auto kept = stored_not_due(manager, context, names, why)) {
+      const CertificateView view{context.resolver, *kept,
+                                 acmecpp::parse_certificate(kept->certificate_pem)};
+      if (issue.json) {
+        auto json = to_json(view);
+        json["kept"] = true;
+        std::cout << json.dump(2) << '\n';
+      } else {
+        std::cout << printed("kept " + to_text(view) + ": not due (" + why +
+                             "); use --force to replace")
+                  << '\n';
+      }
+      return kSuccess;
+    }
+  }
+  acmecpp::ManagedCertificate certificate;
+  certificate.names = issue.names;
+  certificate.kept_settings = kept_settings(context.settings);
   acmecpp::IssuedCertificate issued;
   bool elsewhere = false;
   try {
     // Two issues of the same names at once (nodes sharing a store, or cron and a person) order
     // once: the one that waited for the name's lock takes what the other stored meanwhile.
-    const auto names = acmecpp::normalize_dns_names(issue.names);
     auto& store = *context.store;
     const auto before = store.certificates_named(context.resolver, names.front());
-    const auto lock = store.lock_name(context.resolver, names.front(), config.lock_wait);
+    auto lock = store.lock_name(context.resolver, names.front(), std::chrono::milliseconds(0));
     if (!lock) {
-      throw acmecpp::Error(acmecpp::ErrorKind::storage,
-                           "another process kept the store's lock of " + names.front() +
-                               " longer than the lock wait");
+      // Never a silent wait.
+      std::cerr << printed("acmectl: info: another process holds the lock of " + names.front() +
+                           "; waiting")
+                << std::endl;
+      lock = store.lock_name(context.resolver, names.front(), config.lock_wait);
+    }
+    if (!lock) {
+      throw acmecpp::Error(acmecpp::ErrorKind::busy, "another process kept the store's lock of " +
+                                                         names.front() +
+                                                         " longer than the lock wait");
     }
     const auto meanwhile =
         stored_meanwhile(before, store.certificates_named(context.resolver, names.front()), names);
@@ -58,7 +122,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
       issued.info = acmecpp::parse_certificate(meanwhile->certificate_pem);
       elsewhere = true;
     } else {
-      issued = manager.obtain(issue.names);
+      issued = manager.obtain(certificate);
     }
   } catch (const acmecpp::Error& e) {
     deliver(context.settings,

@@ -33,6 +33,7 @@ std::vector<CertificateView> collect(const std::string& resolver, const acmecpp:
 int run_list(const SettingsSource& source, const ListOptions& list) {
   // Without --resolver, list every resolver's certificates.
   const auto settings = source.resolve(source.named_resolver());
+  require_existing_store(settings);
   const auto store = open_store(settings);
   const auto views = collect(source.named_resolver(), *store);
   if (list.json) {

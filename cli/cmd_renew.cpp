@@ -5,11 +5,13 @@
 // for the whole run; exports and hooks run once it was written.
 
 #include <iostream>
+#include <map>
 #include <random>
 #include <thread>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "kept_settings.hpp"
 #include "setup.hpp"
 #include "upkeep_report.hpp"
 
@@ -38,15 +40,29 @@ acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned 
 }  // namespace
 
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
+  require_existing_store(source.resolve());
   wait_jitter(options.jitter_seconds);
   const auto context = open_context(source);
   const unsigned concurrency = order_concurrency(context.settings);
   std::atomic<bool> hooks_ok{true};
   acmecpp::CertManager manager(manager_config(context));
+  const KeptSettings resolver_kept = kept_settings(context.settings);
+  // Certificates kept with the same settings share their solvers (one HTTP-01 server a port).
+  std::map<KeptSettings, std::vector<std::shared_ptr<acmecpp::Solver>>> solvers_of;
   for (const auto& record : context.store->certificates(context.resolver)) {
     if (!holds_any_name(record, options.names)) continue;
     try {
-      manager.manage(managed_certificate(record.names(), context.settings, hooks_ok));
+      // As it was obtained (its kept settings over the configuration file), flags winning.
+      const Settings own = source.resolve(context.resolver, record.renewal.settings,
+                                          "the settings kept with " + record.main);
+      auto certificate = managed_certificate(record.names(), own, hooks_ok);
+      if (certificate.kept_settings != resolver_kept) {
+        use_challenge(certificate, own, own.challenge.empty() ? "http-01" : own.challenge);
+        const auto [known, added] =
+            solvers_of.emplace(certificate.kept_settings, certificate.solvers);
+        if (!added) certificate.solvers = known->second;
+      }
+      manager.manage(std::move(certificate));
     } catch (const acmecpp::Error& e) {
       say(std::cerr,
           "acmectl: warning: skipping the stored certificate " + record.main + ": " + e.what());

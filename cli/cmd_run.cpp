@@ -47,6 +47,9 @@ class SignalWatch {
 
   enum class Event { none, reload, stop };
 
+  /// Stopped on SIGTERM or SIGINT.
+  acmecpp::StopToken token() const { return stop_source_.token(); }
+
   /// Waits for a signal; a pending signal is returned at once.
   Event wait() {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -88,8 +91,8 @@ class SignalWatch {
 /// The managers of one configuration, one per resolver it names, each with its certificates.
 class Daemon {
  public:
-  Daemon(const SettingsSource& source, const RunOptions& options)
-      : source_(source), options_(options) {}
+  Daemon(const SettingsSource& source, const RunOptions& options, acmecpp::StopToken stop)
+      : source_(source), options_(options), stop_(std::move(stop)) {}
   ~Daemon() { stop(); }
 
   /// Builds the managers of the configuration as it is now and starts them; the previous ones
@@ -157,10 +160,11 @@ class Daemon {
       const std::string named = entry.resolver.empty() ? source_.named_resolver() : entry.resolver;
       auto found = contexts.find(named);
       if (found == contexts.end())
-        found = contexts.emplace(named, open_context(source_, named)).first;
+        found = contexts.emplace(named, open_context(source_, named, stop_)).first;
       const Context& context = found->second;
       auto certificate = managed_certificate(entry.names, context.settings, hooks_ok_);
       if (!entry.challenge.empty()) use_challenge(certificate, context.settings, entry.challenge);
+      if (!entry.profile.empty()) certificate.profile = entry.profile;
       wanted[context.resolver].push_back(std::move(certificate));
     }
     for (auto& [named, context] : contexts) {
@@ -184,6 +188,7 @@ class Daemon {
 
   const SettingsSource& source_;
   const RunOptions& options_;
+  const acmecpp::StopToken stop_;     ///< SIGTERM, SIGINT: ends the store's lock waits
   std::atomic<bool> hooks_ok_{true};  // run reports hook failures on stderr only
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<acmecpp::CertManager>> managers_;
@@ -209,9 +214,16 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
     throw acmecpp::Error(acmecpp::ErrorKind::config,
                          "acmectl run needs --config FILE listing the certificates to keep");
   }
-  Daemon daemon(source, options);
+  Daemon daemon(source, options, signals.token());
   const auto metrics_endpoint = serve_metrics(source, daemon);
-  daemon.start();
+  try {
+    daemon.start();
+  } catch (const acmecpp::Error& e) {
+    // SIGTERM while the start waited (for the store's lock): a stop, as at any other time.
+    if (e.kind() != acmecpp::ErrorKind::cancelled) throw;
+    say(std::cerr, "acmectl: info: stopped");
+    return kSuccess;
+  }
   for (;;) {
     const auto event = signals.wait();
     if (event == SignalWatch::Event::stop) break;

@@ -11,6 +11,7 @@ namespace acmectl {
 struct IssueOptions {
   std::vector<std::string> names;
   bool json = false;
+  bool force = false;      ///< order even when a stored certificate for the names is not due
   std::string batch_file;  ///< --batch: one certificate's names a line, instead of `names`
 };
 
@@ -20,7 +21,7 @@ struct ListOptions {
 
 struct RenewOptions {
   std::vector<std::string> names;  ///< only certificates holding one of these; empty: all
-  int days = 30;
+  int days = 30;                   ///< --days; acmecpp::kAutomaticRenewalDays when not given
   bool force = false;
   bool dry_run = false;
   unsigned jitter_seconds = 0;
@@ -41,7 +42,7 @@ struct RevokeOptions {
 
 struct RunOptions {
   unsigned interval_seconds = 12 * 3600;  ///< between checks (twice a day)
-  int days = 30;
+  int days = 30;                          ///< --days; acmecpp::kAutomaticRenewalDays when not given
 };
 
 struct MigrateOptions {

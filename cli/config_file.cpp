@@ -103,9 +103,11 @@ ConfiguredCertificate read_certificate(const YAML::Node& node, const std::string
       cert.resolver = values[0];
     } else if (key == "challenge" && values.size() == 1) {
       cert.challenge = values[0];
+    } else if (key == "profile" && values.size() == 1) {
+      cert.profile = values[0];
     } else {
       fail(place(path, item.first) + ": " + name,
-           "unknown or malformed key \"" + key + "\" (names, resolver, challenge)");
+           "unknown or malformed key \"" + key + "\" (names, resolver, challenge, profile)");
     }
   }
   if (cert.names.empty()) fail(where, "names is missing or empty");
@@ -139,11 +141,17 @@ void apply_scope(Settings& settings, const ConfigFile::Scope& scope) {
     const SettingSpec* spec = find_spec(key);
     const ConfigFile::Values& values = setting.values;
     const std::string& here = setting.where;
+    const std::string& name = key;  // a structured binding cannot be captured (C++17)
     std::visit(
         [&](auto member) {
           using Field = std::remove_reference_t<decltype(settings.*member)>;
           if constexpr (std::is_same_v<Field, std::string>) {
             settings.*member = single(values, here);
+            try {
+              check_setting_value(name, settings.*member);
+            } catch (const acmecpp::Error& e) {
+              fail(here, e.what());
+            }
           } else if constexpr (std::is_same_v<Field, bool>) {
             settings.*member = parse_bool(single(values, here), here);
           } else if constexpr (std::is_same_v<Field, std::uint16_t>) {

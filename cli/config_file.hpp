@@ -19,6 +19,7 @@
 //     - names: ["*.example.com", example.com]
 //       resolver: zerossl
 //       challenge: dns-01
+//       profile: shortlived
 
 #include <map>
 #include <string>
@@ -36,6 +37,7 @@ struct ConfiguredCertificate {
   std::vector<std::string> names;
   std::string resolver;   ///< empty: the default resolver
   std::string challenge;  ///< empty: the resolver's
+  std::string profile;    ///< empty: the resolver's (--profile), else the CA's default
 };
 
 class ConfigFile {

@@ -22,6 +22,7 @@ enum ExitCode : int {
   kHookFailed = 12,                   ///< a hook failed or timed out; the certificates were kept
   kCancelled = 13,                    ///< stopped (e.g. by a signal) before it finished
   kCaTimeout = 14,  ///< the CA did not finish in time (order/authorization never left its state)
+  kStoreBusy = 15,  ///< another process held the store's lock longer than --lock-timeout
 };
 
 inline int exit_code_for(acmecpp::ErrorKind kind) {
@@ -46,6 +47,8 @@ inline int exit_code_for(acmecpp::ErrorKind kind) {
       return kCancelled;
     case acmecpp::ErrorKind::ca_timeout:
       return kCaTimeout;
+    case acmecpp::ErrorKind::busy:
+      return kStoreBusy;
   }
   return kUnexpected;
 }

@@ -1,18 +1,37 @@
 // acmectl: the command-line front of acmecpp. It parses flags, hands the work to the library, and
 // maps errors to the exit codes documented in README.md. No protocol logic lives here.
 
+#include <functional>
 #include <iostream>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
 
 #include "acmecpp/error.hpp"
+#include "acmecpp/renewal.hpp"
+#include "acmecpp/version.hpp"
 #include "commands.hpp"
 #include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "printed.hpp"
 #include "settings_source.hpp"
 #include "version_text.hpp"
+
+namespace {
+
+/// Every option of `app` and its subcommands that takes one value: the last given wins.
+void take_last_value(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() == 1 && option->get_expected_max() == 1) {
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>{})) {
+    take_last_value(*sub);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace acmectl;
@@ -35,6 +54,9 @@ int main(int argc, char** argv) {
   auto* issue_names = issue_cmd->add_option("names", issue.names,
                                             "DNS names; the first is the certificate's main name");
   auto* issue_json = issue_cmd->add_flag("--json", issue.json, "print the result as JSON");
+  issue_cmd->add_flag("--force", issue.force,
+                      "order even when the store holds a certificate for these names that is not "
+                      "due (without it, that one is kept and reported)");
   issue_cmd
       ->add_option("--batch", issue.batch_file,
                    "FILE with one certificate's names a line (# comments), ordered --concurrency "
@@ -47,8 +69,9 @@ int main(int argc, char** argv) {
   RenewOptions renew;
   auto* renew_cmd = app.add_subcommand("renew", "renew the certificates that are due (cron-safe)");
   renew_cmd->add_option("names", renew.names, "only certificates holding one of these names");
-  renew_cmd->add_option("--days", renew.days, "renew when fewer days remain")
-      ->capture_default_str();
+  auto* renew_days = renew_cmd->add_option(
+      "--days", renew.days,
+      "renew when fewer than N days remain (default: 30, at most a third of the lifetime)");
   renew_cmd->add_flag("--force", renew.force, "renew even when not due");
   renew_cmd->add_flag("--dry-run", renew.dry_run, "say what would be renewed, change nothing");
   renew_cmd->add_option("--jitter", renew.jitter_seconds,
@@ -59,8 +82,9 @@ int main(int argc, char** argv) {
       "run", "keep the certificates listed in --config: check now and every --interval");
   run_cmd->add_option("--interval", run_options.interval_seconds, "seconds between checks")
       ->capture_default_str();
-  run_cmd->add_option("--days", run_options.days, "renew when fewer days remain")
-      ->capture_default_str();
+  auto* run_days = run_cmd->add_option(
+      "--days", run_options.days,
+      "renew when fewer than N days remain (default: 30, at most a third of the lifetime)");
 
   ExportOptions export_options;
   auto* export_cmd = app.add_subcommand("export", "write certificates as PEM files");
@@ -94,12 +118,25 @@ int main(int argc, char** argv) {
       ->required();
   migrate_cmd->add_flag("--force", migrate.force, "write into a store that is not empty");
 
+  // A repeated single-value option (--server a --server b) takes the last one, as scripts that
+  // layer flags expect; repeatable settings (lists) keep every value.
+  take_last_value(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kSuccess : kUsage;
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e) == 0 ? kSuccess : kUsage;
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e) == 0 ? kSuccess : kUsage;
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kSuccess : kUsage;
+    // One line, as every other error (README, "Exit codes").
+    std::cerr << "acmectl: error: " << printed(e.what()) << " (see acmectl --help)\n";
+    return kUsage;
   }
+  // Without --days the library's default rule applies (README, "Renewal").
+  if (renew_days->count() == 0) renew.days = acmecpp::kAutomaticRenewalDays;
+  if (run_days->count() == 0) run_options.days = acmecpp::kAutomaticRenewalDays;
   try {
     if (*register_cmd) return run_register(settings);
     if (*issue_cmd && !issue.batch_file.empty()) return run_issue_batch(settings, issue.batch_file);

@@ -2,6 +2,7 @@
 // Everything acmectl can be told about a resolver, from flags or the configuration file. Each
 // setting is described once (settings_table.cpp): its flag, its config key, its help text.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -21,7 +22,8 @@ struct Settings {
   std::string account_key_type = "rsa4096";
   // The store.
   std::string store_path = "./acme.json";
-  std::string resolver;  ///< empty: the store's only resolver, else "letsencrypt"
+  std::string resolver;             ///< empty: the store's only resolver, else "letsencrypt"
+  std::string lock_timeout = "5m";  ///< longest wait for another process's lock of the store
   // Certificates.
   std::string key_type = "ec256";
   std::string preferred_chain;
@@ -69,5 +71,13 @@ struct SettingSpec {
 
 /// Every setting, in the order --help shows them.
 const std::vector<SettingSpec>& setting_specs();
+
+/// --lock-timeout: "300" (seconds), "30s", "5m", "1h" or "500ms"; Error(invalid_input) otherwise.
+std::chrono::milliseconds parse_lock_timeout(const std::string& text);
+
+/// Error(invalid_input) when the value of the setting `name` is not one it can take (checked
+/// where it is read, so that a configuration file's mistake is named with its line): key types,
+/// the challenge, the lock timeout. Other settings are checked where they are used.
+void check_setting_value(const std::string& name, const std::string& value);
 
 }  // namespace acmectl

@@ -47,8 +47,14 @@ std::string SettingsSource::named_resolver() const {
 }
 
 Settings SettingsSource::resolve(const std::string& resolver) const {
+  return resolve(resolver, {}, {});
+}
+
+Settings SettingsSource::resolve(const std::string& resolver, const KeptSettings& kept,
+                                 const std::string& where) const {
   Settings settings;
   if (const auto* file = config()) file->apply(settings, resolver);
+  apply_kept_settings(settings, kept, where);
   for (const auto& spec : setting_specs()) {
     if (!given(spec.name)) continue;
     std::visit([&](auto member) { settings.*member = flags_.*member; }, spec.member);

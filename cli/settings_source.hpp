@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config_file.hpp"
+#include "kept_settings.hpp"
 #include "settings.hpp"
 
 namespace acmectl {
@@ -20,6 +21,10 @@ class SettingsSource {
   /// The settings for `resolver` (empty: before the resolver is known). Loads the configuration
   /// file on first use.
   Settings resolve(const std::string& resolver = "") const;
+  /// The same with a certificate's kept settings between the configuration file and the flags
+  /// (`where` names them in errors).
+  Settings resolve(const std::string& resolver, const KeptSettings& kept,
+                   const std::string& where) const;
   /// --resolver, else the configuration file's "resolver", else "".
   std::string named_resolver() const;
   /// The configuration file, if --config was given.

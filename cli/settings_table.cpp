@@ -1,5 +1,12 @@
 #include "settings.hpp"
 
+#include <cctype>
+#include <string_view>
+#include <utility>
+
+#include "acmecpp/error.hpp"
+#include "acmecpp/key.hpp"
+
 namespace acmectl {
 
 const std::vector<SettingSpec>& setting_specs() {
@@ -21,6 +28,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"resolver", "Store",
        "resolver section of the store (default: the only one, else letsencrypt)",
        &Settings::resolver},
+      {"lock-timeout", "Store",
+       "longest wait for another process's lock of the store, e.g. 30s, 5m, 1h (then exit 15)",
+       &Settings::lock_timeout},
       {"key-type", "Certificates", "certificate key: ec256|ec384|rsa2048|rsa3072|rsa4096",
        &Settings::key_type},
       {"preferred-chain", "Certificates",
@@ -70,6 +80,34 @@ const std::vector<SettingSpec>& setting_specs() {
       {"quiet", "Logging", "log errors only", &Settings::quiet, false},
   };
   return specs;
+}
+
+std::chrono::milliseconds parse_lock_timeout(const std::string& text) {
+  static constexpr std::pair<std::string_view, long long> kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"", 1000}};
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  const std::string_view unit = std::string_view(text).substr(digits);
+  for (const auto& [name, milliseconds] : kUnits) {
+    if (digits == 0 || digits > 9 || unit != name) continue;
+    return std::chrono::milliseconds(std::stoll(text.substr(0, digits)) * milliseconds);
+  }
+  throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                       "--lock-timeout \"" + text + "\" is not a duration such as 30s, 5m or 1h");
+}
+
+void check_setting_value(const std::string& name, const std::string& value) {
+  if (name == "key-type" || name == "account-key-type") {
+    acmecpp::parse_key_type(value);
+  } else if (name == "challenge" && !value.empty() && value != "http-01" &&
+             value != "tls-alpn-01" && value != "dns-01") {
+    throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                         "unknown challenge \"" + value + "\" (http-01, tls-alpn-01, dns-01)");
+  } else if (name == "lock-timeout") {
+    parse_lock_timeout(value);
+  }
 }
 
 }  // namespace acmectl

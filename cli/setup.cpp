@@ -1,6 +1,9 @@
 #include "setup.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -85,14 +88,33 @@ void add_solvers(acmecpp::ManagerConfig& config, const Settings& s) {
   preference.insert(preference.begin(), types.front());
 }
 
-}  // namespace
-
-std::shared_ptr<acmecpp::Store> open_store(const Settings& settings) {
-  return open_store_at(settings.store_path);
+/// The store's lock waits: announced on stderr (unless --quiet), bounded by --lock-timeout.
+acmecpp::AcmeJsonStoreOptions store_lock_options(const Settings& s, acmecpp::StopToken stop) {
+  acmecpp::AcmeJsonStoreOptions options;
+  options.lock_timeout = parse_lock_timeout(s.lock_timeout);
+  options.stop = std::move(stop);
+  if (!s.quiet) {
+    options.on_lock_wait = [text = s.lock_timeout](const acmecpp::StoreLockWait& wait) {
+      const std::string holder =
+          wait.holder_pid ? " (held by process " + std::to_string(*wait.holder_pid) + ")" : "";
+      std::cerr << "acmectl: info: waiting for the lock " << printed(wait.lock_path) << holder
+                << ", at most " << printed(text) << " (--lock-timeout)" << std::endl;
+    };
+  }
+  return options;
 }
 
-std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place) {
-  if (!acmecpp::is_redis_url(place)) return std::make_shared<acmecpp::AcmeJsonStore>(place);
+}  // namespace
+
+std::shared_ptr<acmecpp::Store> open_store(const Settings& settings, acmecpp::StopToken stop) {
+  return open_store_at(settings.store_path, store_lock_options(settings, std::move(stop)));
+}
+
+std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place,
+                                              acmecpp::AcmeJsonStoreOptions file_options) {
+  if (!acmecpp::is_redis_url(place)) {
+    return std::make_shared<acmecpp::AcmeJsonStore>(place, std::move(file_options));
+  }
   auto options = acmecpp::parse_redis_url(place);
   // The password is best kept out of the URL, which a process listing shows.
   if (options.password.empty()) {
@@ -112,15 +134,26 @@ std::string printable_store(const std::string& place) {
   }
 }
 
+void require_existing_store(const Settings& settings) {
+  if (acmecpp::is_redis_url(settings.store_path)) return;
+  struct stat info {};
+  if (::stat(settings.store_path.c_str(), &info) == 0) return;
+  if (errno != ENOENT) return;  // opening it says what is wrong
+  throw acmecpp::Error(acmecpp::ErrorKind::storage,
+                       "the store " + settings.store_path +
+                           " does not exist (check --store; issue and register create it)");
+}
+
 Context open_context(const SettingsSource& source) {
   return open_context(source, source.named_resolver());
 }
 
-Context open_context(const SettingsSource& source, const std::string& named) {
+Context open_context(const SettingsSource& source, const std::string& named,
+                     acmecpp::StopToken stop) {
   const Settings early = source.resolve();
-  auto store = open_store(early);
+  auto store = open_store(early, stop);
   const std::string resolver = named.empty() ? default_resolver(*store) : named;
-  return Context{source.resolve(resolver), std::move(store), resolver, {}};
+  return Context{source.resolve(resolver), std::move(store), resolver, std::move(stop)};
 }
 
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers) {

@@ -1,6 +1,7 @@
 #pragma once
 // Turns acmectl's settings into the library's configuration objects.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,22 +21,33 @@ struct Context {
 };
 
 /// The store the settings name (--store: an acme.json path or a Redis URL). The one place acmectl
-/// decides what kind of store it works with; everything else sees a Store.
-std::shared_ptr<acmecpp::Store> open_store(const Settings& settings);
+/// decides what kind of store it works with; everything else sees a Store. A wait for another
+/// process's lock of an acme.json is announced on stderr at once and lasts at most
+/// --lock-timeout (then Error(busy)); `stop` ends it too (Error(cancelled)).
+std::shared_ptr<acmecpp::Store> open_store(const Settings& settings, acmecpp::StopToken stop = {});
 /// The store at `place`: a redis:// or redis+unix:// URL (RedisStore; its password, when the
-/// URL has none, from the environment variable kRedisPasswordVariable), else an acme.json path.
-/// A Redis store is pinged: one that cannot be reached throws Error(storage) here.
-std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place);
+/// URL has none, from the environment variable kRedisPasswordVariable), else an acme.json path
+/// opened with `file_options`. A Redis store is pinged: one that cannot be reached throws
+/// Error(storage) here.
+std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place,
+                                              acmecpp::AcmeJsonStoreOptions file_options = {});
 /// `place` as messages may name it: a Redis URL with its password masked.
 std::string printable_store(const std::string& place);
 /// Where acmectl reads the Redis password from when the store's URL has none.
 inline constexpr const char* kRedisPasswordVariable = "ACMECPP_REDIS_PASSWORD";
 
+/// Error(storage) when the acme.json the settings name does not exist: commands that only read
+/// or renew what is stored (list, renew, export) refuse a mistyped --store instead of finding
+/// nothing in it. (A Redis store is checked by reaching it.)
+void require_existing_store(const Settings& settings);
+
 /// Opens the store and settles the resolver: --resolver or the config file's, else the store's
 /// only resolver, else "letsencrypt"; then the settings for that resolver.
 Context open_context(const SettingsSource& source);
-/// The same for a resolver named by the caller (empty: as above).
-Context open_context(const SettingsSource& source, const std::string& resolver);
+/// The same for a resolver named by the caller (empty: as above); `stop` ends the store's lock
+/// waits and becomes Context::stop.
+Context open_context(const SettingsSource& source, const std::string& resolver,
+                     acmecpp::StopToken stop = {});
 
 /// The manager configuration every command shares, with the solvers the settings ask for
 /// (commands that never order leave them out, so that challenge settings need not be complete).

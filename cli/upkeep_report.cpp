@@ -7,6 +7,7 @@
 #include "certificate_view.hpp"
 #include "delivery.hpp"
 #include "error_text.hpp"
+#include "kept_settings.hpp"
 #include "printed.hpp"
 
 namespace acmectl {
@@ -53,6 +54,7 @@ acmecpp::ManagedCertificate managed_certificate(const std::vector<std::string>& 
                                                 std::atomic<bool>& hooks_ok) {
   acmecpp::ManagedCertificate certificate;
   certificate.names = names;
+  certificate.kept_settings = kept_settings(settings);
   certificate.on_event = [settings, &hooks_ok](const acmecpp::CertificateEvent& event) {
     if (!deliver(settings, event, event.certificate)) hooks_ok = false;
   };

@@ -38,7 +38,7 @@ struct Options {
   std::uint16_t https_port = 443;
   std::uint16_t http_port = 80;
   int check_interval_seconds = 12 * 3600;
-  int renewal_days = acmecpp::kDefaultRenewalDays;
+  int renewal_days = acmecpp::kAutomaticRenewalDays;
   std::string on_demand_suffix;
   std::string challenge;
   std::vector<std::string> names;
@@ -57,7 +57,8 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--http-port", options.http_port, "HTTP-01 port");
   app.add_option("--check-interval", options.check_interval_seconds,
                  "seconds between renewal checks");
-  app.add_option("--renewal-days", options.renewal_days, "renew when fewer days remain");
+  app.add_option("--renewal-days", options.renewal_days,
+                 "renew when fewer days remain (default: 30, at most a third of the lifetime)");
   app.add_option("--on-demand", options.on_demand_suffix,
                  "obtain certificates at first handshake for names ending in this suffix");
   app.add_option("--challenge", options.challenge,

@@ -64,8 +64,11 @@ struct ACMECPP_API ManagedCertificate {
   /// Type of the key of a newly obtained certificate; unset: ManagerConfig::key_type. A
   /// renewal keeps the type of the key it replaces.
   std::optional<KeyType> key_type;
-  /// Profile of its orders; unset: ManagerConfig::profile.
+  /// Profile of its orders; unset: ManagerConfig::profile, else (renewing) the profile the
+  /// stored certificate was ordered with (RenewalState::profile).
   std::optional<std::string> profile;
+  /// Stored with the certificate each time it is obtained or renewed (RenewalState::settings).
+  std::map<std::string, std::vector<std::string>> kept_settings;
   /// Told of this certificate's events (issued, renewed, failed) after ManagerConfig::on_event.
   /// Inside a batch (MaintainOptions::batch) only once the store holds the new certificate.
   CertificateEventCallback on_event;
@@ -159,7 +162,7 @@ struct ACMECPP_API ManagerConfig {
   /// also comes earlier when a certificate falls due or a backoff ends before the interval is
   /// over; never more often than once a second.
   std::chrono::seconds check_interval{std::chrono::hours(12)};
-  int renewal_days = kDefaultRenewalDays;
+  int renewal_days = kAutomaticRenewalDays;
   OnDemandPolicy on_demand;
   /// How long obtaining or renewing a certificate waits for another holder (another process,
   /// another node) of the store's lock for its name; then the certificate is left for a later
@@ -197,6 +200,9 @@ class ACMECPP_API CertManager {
   /// "main"), proves control of each with the configured solvers, stores it and returns it. On
   /// any failure the store is left as it was and the error is thrown.
   IssuedCertificate obtain(const std::vector<std::string>& names);
+  /// The same for `certificate`'s names with its own choices (solvers, key type, profile, the
+  /// settings kept with it); its on_event is not called (ManagerConfig::on_event is).
+  IssuedCertificate obtain(const ManagedCertificate& certificate);
 
   /// Obtains a new certificate for the names of `current` (a stored certificate) with a new key
   /// of the same type, and stores it in its place, keeping its TLS store. When the directory
@@ -213,10 +219,10 @@ class ACMECPP_API CertManager {
   /// decision then rests on what is known.
   RenewalDecision check_renewal(const CertificateRecord& certificate,
                                 std::chrono::system_clock::time_point now,
-                                int days = kDefaultRenewalDays);
+                                int days = kAutomaticRenewalDays);
   /// check_renewal(...).due
   bool is_due(const CertificateRecord& certificate, std::chrono::system_clock::time_point now,
-              int days = kDefaultRenewalDays);
+              int days = kAutomaticRenewalDays);
 
   /// Who signs a revocation request.
   enum class RevocationSigner {

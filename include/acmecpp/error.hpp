@@ -25,6 +25,7 @@ enum class ErrorKind {
   crypto,          ///< a key, certificate or signature operation failed
   cancelled,       ///< stopped through a StopToken (stop_token.hpp) before it finished
   ca_timeout,      ///< the ACME server did not finish (an order, an authorization) in time
+  busy,            ///< another holder kept a lock (e.g. the store's) longer than allowed
 };
 
 /// Short lower-case name of a kind, e.g. "storage".

@@ -5,6 +5,7 @@
 /// that the decision can be tested without waiting.
 
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include "acmecpp/api.hpp"
@@ -12,15 +13,22 @@
 
 namespace acmecpp {
 
-/// Renew when fewer than this many days remain (for certificates long-lived enough for it).
+/// The default rule renews when fewer than this many days remain (for certificates long-lived
+/// enough for it; see renewal_margin()).
 inline constexpr int kDefaultRenewalDays = 30;
+/// Passed as `days` (the default everywhere): the default rule. Any other value is taken as it
+/// is.
+inline constexpr int kAutomaticRenewalDays = std::numeric_limits<int>::min();
 
-/// How long before expiry a certificate falls due when there is no ARI window: `days`, but at
-/// most a third of the lifetime, and at most half of it for lifetimes under 10 days. So a
-/// 90-day certificate renews with 30 days left, a 45-day one with 15, a 6-day one with 3.
-/// Throws Error(invalid_input) for negative `days`.
+/// How long before expiry a certificate falls due when there is no ARI window.
+/// - `days` given (0 or more): exactly `days` whatever the lifetime, at most the whole lifetime
+///   (then the certificate is always due);
+/// - kAutomaticRenewalDays: kDefaultRenewalDays, but at most a third of the lifetime, and at
+///   most half of it for lifetimes under 10 days. So a 90-day certificate renews with 30 days
+///   left, a 45-day one with 15, a 6-day one with 3.
+/// Throws Error(invalid_input) for other negative `days`.
 ACMECPP_API std::chrono::seconds renewal_margin(std::chrono::seconds lifetime,
-                                                int days = kDefaultRenewalDays);
+                                                int days = kAutomaticRenewalDays);
 
 /// The wait after `failures` renewal attempts failed in a row: 1 min, 10 min, 100 min, then one
 /// day for every further failure. Zero for no failure.
@@ -43,6 +51,6 @@ ACMECPP_API RenewalDecision decide_renewal(std::chrono::system_clock::time_point
                                            std::chrono::system_clock::time_point not_after,
                                            const RenewalState& state,
                                            std::chrono::system_clock::time_point now,
-                                           int days = kDefaultRenewalDays);
+                                           int days = kAutomaticRenewalDays);
 
 }  // namespace acmecpp

@@ -3,12 +3,15 @@
 /// Where accounts and certificates are kept. AcmeJsonStore reads and writes Traefik's acme.json.
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "acmecpp/api.hpp"
+#include "acmecpp/stop_token.hpp"
 
 namespace acmecpp {
 
@@ -39,6 +42,13 @@ struct ACMECPP_API RenewalState {
   int failed_attempts = 0;
   std::optional<std::chrono::system_clock::time_point> last_failure;
   std::string last_error;  ///< the last failure's message (never holds secrets)
+  /// The profile the certificate was ordered with ("": the CA's default). A renewal asks for it
+  /// again unless told another.
+  std::string profile;
+  /// The settings its owner obtained it with, under the owner's own names, so that it can be
+  /// renewed the same way later (acmectl: the challenge, its ports, webroot, DNS provider and
+  /// options, key type). Never secrets: the store is no place for them.
+  std::map<std::string, std::vector<std::string>> settings;
 
   /// True when nothing is recorded (the store then writes no "acmecpp" member).
   bool empty() const;
@@ -136,6 +146,27 @@ class ACMECPP_API Store {
 /// Error(invalid_input) unless `key` is a valid key of Store's cache area.
 ACMECPP_API void check_cache_key(const std::string& key);
 
+/// What a store says when it finds its lock held by another process and starts to wait for it.
+struct ACMECPP_API StoreLockWait {
+  std::string lock_path;  ///< the lock file another process holds
+  /// The holder's process ID when the system tells it (Linux: /proc/locks; a holder in another
+  /// PID namespace is not told), else unset.
+  std::optional<long> holder_pid;
+  std::chrono::milliseconds timeout{0};  ///< how long the store waits at most
+};
+
+/// How AcmeJsonStore waits for the lock of its file (held by another process only for the
+/// moment of a read or a write, unless that process hangs or is stopped).
+struct ACMECPP_API AcmeJsonStoreOptions {
+  /// Longest wait for the file's lock; then the call throws Error(busy) naming the lock file.
+  std::chrono::milliseconds lock_timeout{std::chrono::minutes(5)};
+  /// Called once at the start of each wait (on the waiting thread, before it waits), so that the
+  /// user can say what it waits for. Must not throw.
+  std::function<void(const StoreLockWait&)> on_lock_wait;
+  /// A stop requested on it ends a wait with Error(cancelled).
+  StopToken stop;
+};
+
 /// Traefik's acme.json. Every change is a locked read-modify-write of the whole file: an advisory
 /// lock (flock on "<path>.lock") serialises processes, the new content goes to a temporary file
 /// that is fsynced and renamed over the old one, and the directory is fsynced, so a crash leaves
@@ -148,11 +179,17 @@ ACMECPP_API void check_cache_key(const std::string& key);
 /// together when the batch is committed: one locked read-modify-write for the whole batch (they
 /// are applied again to the file as it is then, so other processes' changes are kept). Until
 /// then other processes do not see them, and a crash loses them (the file stays whole).
+///
+/// A lock held by another process is waited for at most AcmeJsonStoreOptions::lock_timeout
+/// (Error(busy) after it), and the wait is announced through AcmeJsonStoreOptions::on_lock_wait.
 class ACMECPP_API AcmeJsonStore : public Store {
  public:
   /// Opens (does not yet create) the file at `path`. Throws Error(storage) when the file exists
   /// but is unreadable, too open, or not valid acme.json (the message says where it broke).
   explicit AcmeJsonStore(std::string path);
+  /// The same, waiting for the file's lock as `options` say (the constructor reads the file, so
+  /// it may wait and throw Error(busy) or Error(cancelled) already).
+  AcmeJsonStore(std::string path, AcmeJsonStoreOptions options);
   ~AcmeJsonStore() override;
 
   const std::string& path() const;

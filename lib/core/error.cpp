@@ -28,6 +28,8 @@ std::string_view to_string(ErrorKind kind) {
       return "cancelled";
     case ErrorKind::ca_timeout:
       return "CA timeout";
+    case ErrorKind::busy:
+      return "busy";
   }
   return "unknown";
 }

@@ -247,7 +247,7 @@ struct CertManager::Impl : manager::Issuer {
                            const ManagedCertificate& choices) override {
     return with_events(requested, CertificateEventType::issued, [&] {
       return issue(requested, choices.key_type.value_or(config.key_type), std::nullopt,
-                   CertificateRecord{}.store, choices);
+                   CertificateRecord{}.store, choices.profile.value_or(config.profile), choices);
     });
   }
 
@@ -261,11 +261,11 @@ struct CertManager::Impl : manager::Issuer {
 
   IssuedCertificate issue(const std::vector<std::string>& requested, KeyType key_type,
                           const std::optional<std::string>& replaces, const std::string& tls_store,
-                          const ManagedCertificate& choices) {
+                          const std::string& profile, const ManagedCertificate& choices) {
     const auto names = normalize_dns_names(requested);
     std::vector<acme::Identifier> ids;
     for (const auto& n : names) ids.push_back(acme::Identifier{"dns", n});
-    auto order = place_order(ids, replaces, choices.profile.value_or(config.profile));
+    auto order = place_order(ids, replaces, profile);
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
       manager::complete_authorizations(client, order, solver_choice(choices), log);
@@ -281,6 +281,8 @@ struct CertManager::Impl : manager::Issuer {
     record.certificate_pem = download_preferred_chain(order);
     record.key_pem = cert_key.to_pem();
     record.store = tls_store;
+    record.renewal.profile = profile;
+    record.renewal.settings = choices.kept_settings;
     crypto::check_issued_chain(record.certificate_pem, cert_key, names);  // else nothing is stored
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
     config.store->save_certificate(config.resolver, record);
@@ -352,7 +354,13 @@ struct CertManager::Impl : manager::Issuer {
         if (!client.directory().renewal_info.empty()) {
           if (auto id = ari_id(current.certificate_pem); !id.empty()) replaces = id;
         }
-        return issue(current.names(), key_type, replaces, current.store, choices);
+        // The profile it was ordered with, unless the caller names another.
+        const std::string profile = choices.profile.value_or(
+            config.profile.empty() ? current.renewal.profile : config.profile);
+        // The settings it was obtained with, unless the caller keeps others.
+        ManagedCertificate kept = choices;
+        if (kept.kept_settings.empty()) kept.kept_settings = current.renewal.settings;
+        return issue(current.names(), key_type, replaces, current.store, profile, kept);
       });
     } catch (const std::exception& e) {
       if (!manager::is_cancelled(e)) record_failure(current, e.what());
@@ -510,6 +518,10 @@ acme::Account CertManager::ensure_account(AccountCheck check, bool* created) {
 
 IssuedCertificate CertManager::obtain(const std::vector<std::string>& names) {
   return impl_->obtain(names, ManagedCertificate{});
+}
+
+IssuedCertificate CertManager::obtain(const ManagedCertificate& certificate) {
+  return impl_->obtain(certificate.names, certificate);
 }
 
 IssuedCertificate CertManager::renew(const CertificateRecord& current) {

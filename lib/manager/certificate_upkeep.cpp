@@ -8,6 +8,7 @@
 #include "acmecpp/renewal.hpp"
 #include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
+#include "core/duration_text.hpp"
 #include "manager/cancellation.hpp"
 #include "manager/name_lock_wait.hpp"
 
@@ -251,6 +252,11 @@ UpkeepOutcome CertificateUpkeep::stopped(Step& step) {
 }
 
 std::unique_ptr<NameLock> CertificateUpkeep::lock_name(const std::string& main) {
+  // One try first, so that a wait for another holder is said once and never silent.
+  auto lock = context_.store.lock_name(context_.resolver, main, Delay(0));
+  if (lock || context_.lock_wait <= Delay(0)) return lock;
+  context_.log(LogLevel::info, "another process holds the lock of {}; waiting up to {}", main,
+               core::duration_text(context_.lock_wait));
   return wait_for_name_lock(context_.store, context_.resolver, main, context_.lock_wait,
                             context_.issuer.stop_token());
 }

@@ -44,13 +44,15 @@ Target expiry_target(TimePoint not_before, TimePoint not_after, int days_before)
 }  // namespace
 
 seconds renewal_margin(seconds lifetime, int days_before) {
-  if (days_before < 0) {
+  if (days_before < 0 && days_before != kAutomaticRenewalDays) {
     throw Error(ErrorKind::invalid_input,
                 "renewal days must not be negative, got " + std::to_string(days_before));
   }
   if (lifetime <= seconds(0)) return seconds(0);
+  // Given days are taken as they are; more than the lifetime is as good as all of it.
+  if (days_before >= 0) return std::min<seconds>(days(days_before), lifetime);
   const seconds share = lifetime < kShortLifetime ? lifetime / 2 : lifetime / 3;
-  return std::min<seconds>(days(days_before), share);
+  return std::min<seconds>(days(kDefaultRenewalDays), share);
 }
 
 seconds failure_backoff(int failures) {

@@ -41,6 +41,7 @@ using Change = std::function<bool(AcmeJsonDocument&)>;
 struct AcmeJsonStore::Impl {
   std::string path;
   std::string lock_path;
+  AcmeJsonStoreOptions options;
 
   /// Guards everything below; the file lock is taken after it, so threads of this process
   /// queue here and processes at the lock file.
@@ -74,7 +75,7 @@ struct AcmeJsonStore::Impl {
   template <typename Read>
   auto read(Read&& read_document) const {
     std::lock_guard<std::mutex> guard(mutex);
-    FileLock lock(lock_path, FileLock::Mode::shared);
+    FileLock lock(lock_path, FileLock::Mode::shared, options);
     return read_document(static_cast<const AcmeJsonDocument&>(current()));
   }
 
@@ -94,7 +95,7 @@ struct AcmeJsonStore::Impl {
   bool change(Change change_document) {
     std::lock_guard<std::mutex> guard(mutex);
     const bool batched = batch_depth > 0;
-    FileLock lock(lock_path, batched ? FileLock::Mode::shared : FileLock::Mode::exclusive);
+    FileLock lock(lock_path, batched ? FileLock::Mode::shared : FileLock::Mode::exclusive, options);
     try {
       AcmeJsonDocument& document = current();
       if (!change_document(document)) return false;
@@ -124,7 +125,7 @@ struct AcmeJsonStore::Impl {
   /// Under `mutex`: one locked read-modify-write for every pending change.
   void write_pending() {
     if (pending.empty()) return;
-    FileLock lock(lock_path, FileLock::Mode::exclusive);
+    FileLock lock(lock_path, FileLock::Mode::exclusive, options);
     try {
       write(current());  // re-read first if another process wrote meanwhile
       pending.clear();
@@ -135,7 +136,12 @@ struct AcmeJsonStore::Impl {
   }
 };
 
-AcmeJsonStore::AcmeJsonStore(std::string path) : impl_(std::make_unique<Impl>()) {
+AcmeJsonStore::AcmeJsonStore(std::string path)
+    : AcmeJsonStore(std::move(path), AcmeJsonStoreOptions{}) {}
+
+AcmeJsonStore::AcmeJsonStore(std::string path, AcmeJsonStoreOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
   impl_->lock_path = path + ".lock";
   impl_->path = std::move(path);
   // Loading once here reports a bad file when the store is opened, not at first use.

@@ -75,6 +75,36 @@ void read_failures(const Json& failures, const std::string& place, RenewalState&
   state.last_error = string_at(failures, "lastError", place);
 }
 
+/// "settings": each member a string or an array of strings.
+void read_settings(const Json& settings, const std::string& place, RenewalState& state) {
+  for (auto it = settings.begin(); it != settings.end(); ++it) {
+    std::vector<std::string> values;
+    if (it->is_string()) {
+      values.push_back(it->get<std::string>());
+    } else if (it->is_array()) {
+      for (const auto& value : *it) {
+        if (!value.is_string()) throw member_error(place, it.key(), "must hold strings only");
+        values.push_back(value.get<std::string>());
+      }
+    } else {
+      throw member_error(place, it.key(), "must be a string or an array of strings");
+    }
+    state.settings[it.key()] = std::move(values);
+  }
+}
+
+Json settings_json(const RenewalState& state) {
+  Json settings = Json::object();
+  for (const auto& [name, values] : state.settings) {
+    if (values.size() == 1) {
+      settings[name] = values.front();
+    } else {
+      settings[name] = values;
+    }
+  }
+  return settings;
+}
+
 void put_string(Json& object, const char* name, const std::string& value) {
   if (!value.empty()) object[name] = value;
 }
@@ -126,6 +156,10 @@ RenewalState read_renewal_state(const Json& entry, const std::string& place) {
   if (const Json* failures = object_at(*member, "failures", member_place)) {
     read_failures(*failures, member_place + ".failures", state);
   }
+  state.profile = string_at(*member, "profile", member_place);
+  if (const Json* settings = object_at(*member, "settings", member_place)) {
+    read_settings(*settings, member_place + ".settings", state);
+  }
   return state;
 }
 
@@ -138,6 +172,10 @@ void write_renewal_state(Json& entry, const RenewalState& state) {
   if (Json ari = ari_json(state); !ari.empty()) member["ari"] = std::move(ari);
   if (Json failures = failures_json(state); !failures.empty()) {
     member["failures"] = std::move(failures);
+  }
+  put_string(member, "profile", state.profile);
+  if (Json settings = settings_json(state); !settings.empty()) {
+    member["settings"] = std::move(settings);
   }
   set_member(entry, kMember, std::move(member), false);
 }

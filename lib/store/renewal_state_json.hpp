@@ -4,8 +4,11 @@
 //     "ari": {"certID": "...", "windowStart": "<RFC 3339>", "windowEnd": "...",
 //             "selectedTime": "...", "checkedAt": "...", "retryAfterSeconds": 21600,
 //             "explanationURL": "..."},
-//     "failures": {"count": 2, "last": "<RFC 3339>", "lastError": "..."}
+//     "failures": {"count": 2, "last": "<RFC 3339>", "lastError": "..."},
+//     "profile": "shortlived",
+//     "settings": {"challenge": "http-01", "http-port": "8080", "dns-option": ["A=1", "B=2"]}
 //   }
+// A setting of one value is written as a string, one of several as an array of strings.
 // Members that are unset are left out; an empty state has no "acmecpp" member at all. Traefik
 // decodes entries with encoding/json, which ignores members it does not know.
 

@@ -61,6 +61,14 @@ inline ProcessResult issue_standalone(const PebbleEnv& pebble, const std::string
   return run_acmectl(pebble, store_path, args);
 }
 
+/// The flags that answer DNS-01 through Pebble's challtestsrv.
+inline std::vector<std::string> challtestsrv_dns_args(const PebbleEnv& pebble) {
+  return {"--challenge", "dns-01", "--dns", "challtestsrv", "--dns-option",
+          "CHALLTESTSRV_URL=" + pebble.challtestsrv_management_url(),
+          // challtestsrv is the only DNS server here: it is what the check must see.
+          "--dns-authoritative", "127.0.0.1:" + std::to_string(pebble.dns_port())};
+}
+
 /// Saves a locally made certificate for `main` with one day of its 90 left (due for renewal) in
 /// the store's "letsencrypt" section.
 inline void store_due_certificate(const std::string& store, const std::string& main) {

@@ -25,13 +25,6 @@ std::vector<std::string> sorted_names_in_store(const std::string& store) {
   return names;
 }
 
-std::vector<std::string> challtestsrv_dns_args(const PebbleEnv& pebble) {
-  return {"--challenge", "dns-01", "--dns", "challtestsrv", "--dns-option",
-          "CHALLTESTSRV_URL=" + pebble.challtestsrv_management_url(),
-          // challtestsrv is the only DNS server here: it is what the check must see.
-          "--dns-authoritative", "127.0.0.1:" + std::to_string(pebble.dns_port())};
-}
-
 PebbleOptions fresh_authorizations() {
   PebbleOptions options;
   options.authz_reuse_percent = 0;

@@ -57,7 +57,7 @@ TEST_CASE("short lifetimes keep a third (half below 10 days) of their lifetime a
   CHECK_FALSE(due_with(365, 31));
 }
 
-TEST_CASE("renewal_margin: the configured days are a ceiling") {
+TEST_CASE("renewal_margin: the default rule takes a share of short lifetimes, given days win") {
   CHECK(renewal_margin(kDay * 90) == kDay * 30);
   CHECK(renewal_margin(kDay * 90, 10) == kDay * 10);
   CHECK(renewal_margin(kDay * 45) == kDay * 15);
@@ -65,6 +65,14 @@ TEST_CASE("renewal_margin: the configured days are a ceiling") {
   CHECK(renewal_margin(kDay * 6, 1) == kDay * 1);
   CHECK(renewal_margin(seconds(0)) == seconds(0));
   CHECK_THROWS_AS(renewal_margin(kDay * 90, -1), Error);
+  // Given days are what they say (issue 13): 45 on a 90-day certificate is 45, not 30, and
+  // 2000 on a five-year one is 2000, not a third of it (608).
+  CHECK(renewal_margin(kDay * 90, 45) == kDay * 45);
+  CHECK(renewal_margin(kDay * 1826, 2000) == kDay * 1826);  // all of it: always due
+  CHECK(renewal_margin(kDay * 3000, 2000) == kDay * 2000);
+  CHECK(renewal_margin(kDay * 90, 30) == kDay * 30);
+  CHECK(renewal_margin(kDay * 6, 30) == kDay * 6);
+  CHECK(renewal_margin(kDay * 90, std::numeric_limits<int>::max()) == kDay * 90);
 }
 
 TEST_CASE("an ARI window wins over the expiry margin") {

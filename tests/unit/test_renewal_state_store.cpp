@@ -42,6 +42,9 @@ RenewalState full_state() {
   state.failed_attempts = 3;
   state.last_failure = at(1735710000);
   state.last_error = "challenge failed: connection refused";
+  state.profile = "shortlived";
+  state.settings = {{"challenge", {"dns-01"}},
+                    {"dns-option", {"RFC2136_NAMESERVER=127.0.0.1:53", "RFC2136_TSIG_KEY=k"}}};
   return state;
 }
 
@@ -76,6 +79,9 @@ TEST_CASE("renewal state round-trips through acme.json under \"acmecpp\"") {
   CHECK(member.at("ari").at("windowStart") == "2025-01-02T04:00:00Z");
   CHECK(member.at("ari").at("retryAfterSeconds") == 21600);
   CHECK(member.at("failures").at("count") == 3);
+  CHECK(member.at("profile") == "shortlived");
+  CHECK(member.at("settings").at("challenge") == "dns-01");  // one value: a string
+  CHECK(member.at("settings").at("dns-option").size() == 2);
   // Traefik's fields come first, as Traefik writes them; ours follows.
   std::vector<std::string> keys;
   for (const auto& item : entry.items()) keys.push_back(item.key());
