@@ -6,7 +6,8 @@
 //
 // Usage: serve_bench --store FILE --port P [--address A] [--workers N] [--resolver R]
 //                    [--swap-store FILE] [--swap-mode load|put]
-//                    [--directory URL --ca-bundle FILE --on-demand-suffix S]
+//                    [--directory URL --ca-bundle FILE --on-demand-suffix S
+//                     --on-demand-wait-ms MS]
 //
 // Prints "loaded N names in X ms" and then "serving" on stdout once it accepts. SIGHUP swaps every
 // certificate for the ones in --swap-store (and back on the next SIGHUP): `load` replaces the
@@ -37,6 +38,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <CLI/CLI.hpp>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/certificate_cache.hpp"
@@ -60,49 +62,30 @@ struct Options {
   std::string directory;
   std::string ca_bundle;
   std::string on_demand_suffix;
+  int on_demand_wait_ms = 10000;
 };
-
-[[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "serve_bench: " << problem << "\n"
-            << "usage: serve_bench --store FILE --port P [--address A] [--workers N] "
-               "[--resolver R] [--swap-store FILE] [--swap-mode load|put] [--directory URL "
-               "--ca-bundle FILE --on-demand-suffix S]\n";
-  std::exit(2);
-}
 
 Options parse_options(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) usage("missing value for " + flag);
-    const std::string value = argv[++i];
-    if (flag == "--store")
-      options.store = value;
-    else if (flag == "--swap-store")
-      options.swap_store = value;
-    else if (flag == "--swap-mode")
-      options.swap_mode = value;
-    else if (flag == "--resolver")
-      options.resolver = value;
-    else if (flag == "--address")
-      options.address = value;
-    else if (flag == "--port")
-      options.port = std::atoi(value.c_str());
-    else if (flag == "--workers")
-      options.workers = std::atoi(value.c_str());
-    else if (flag == "--directory")
-      options.directory = value;
-    else if (flag == "--ca-bundle")
-      options.ca_bundle = value;
-    else if (flag == "--on-demand-suffix")
-      options.on_demand_suffix = value;
-    else
-      usage("unknown option " + flag);
+  CLI::App app{"serve_bench: the library's serving path for bench/serving.sh"};
+  app.add_option("--store", options.store, "acme.json to serve")->required();
+  app.add_option("--port", options.port, "loopback port to listen on")->required();
+  app.add_option("--address", options.address, "address to listen on");
+  app.add_option("--workers", options.workers, "event-loop threads")->check(CLI::PositiveNumber);
+  app.add_option("--resolver", options.resolver, "resolver section of the store");
+  app.add_option("--swap-store", options.swap_store, "what SIGHUP swaps every certificate for");
+  app.add_option("--swap-mode", options.swap_mode, "load: one snapshot; put: one by one")
+      ->check(CLI::IsMember({"load", "put"}));
+  app.add_option("--directory", options.directory, "ACME directory: run a CertManager");
+  app.add_option("--ca-bundle", options.ca_bundle, "CA file trusted for the ACME server");
+  app.add_option("--on-demand-suffix", options.on_demand_suffix, "names allowed on demand");
+  app.add_option("--on-demand-wait-ms", options.on_demand_wait_ms,
+                 "how long a handshake waits for an on-demand issuance");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
   }
-  if (options.store.empty() || options.port <= 0 || options.workers <= 0) {
-    usage("--store and --port are required, --workers must be positive");
-  }
-  if (options.swap_mode != "load" && options.swap_mode != "put") usage("--swap-mode load|put");
   return options;
 }
 
@@ -251,7 +234,7 @@ std::unique_ptr<acmecpp::CertManager> make_manager(
   config.renewal_days = 1;  // make_store's certificates are not renewed during a run
   const std::string suffix = options.on_demand_suffix;
   config.on_demand.allow = [suffix](std::string_view name) { return has_suffix(name, suffix); };
-  config.on_demand.wait = std::chrono::seconds(10);
+  config.on_demand.wait = std::chrono::milliseconds(options.on_demand_wait_ms);
   config.log = [](acmecpp::LogLevel level, std::string_view message) {
     if (level >= acmecpp::LogLevel::warning) {
       std::cerr << acmecpp::to_string(level) << ": " << message << std::endl;

@@ -7,7 +7,7 @@
 # "serving" markers) and prints it. See bench/README.md, "Serving".
 #
 # Usage: bench/serving.sh [--seconds S] [--rounds N] [--sizes "1 1000 10000"] [--servers "acmecpp haproxy nginx"]
-#                         [--workers N] [--threads N] [--swap-seconds S] [--no-on-demand]
+#                         [--workers N] [--threads N] [--swap-seconds S] [--no-swap] [--no-on-demand]
 #                         [--build-dir DIR] [--results FILE] [--keep]
 set -Eeuo pipefail
 
@@ -25,7 +25,7 @@ die() {
 source "$BENCH_DIR/lib/pebble.sh"
 
 SECONDS_PER_ROW=10 SIZES="1 1000 10000" SERVERS="acmecpp haproxy nginx" WORKERS=1 THREADS=4
-SWAP_SECONDS=60 ON_DEMAND=1 KEEP=0 ROUNDS=3
+SWAP_SECONDS=60 ON_DEMAND=1 SWAP=1 KEEP=0 ROUNDS=3
 ALL_PIDS=() KEYS=()
 declare -A PORT_OF READY_OF MEMORY_OF
 BUILD_DIR=$REPO_DIR/build-bench RESULTS=$BENCH_DIR/RESULTS.md
@@ -47,6 +47,7 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     --no-on-demand) ON_DEMAND=0 ;;
+    --no-swap) SWAP=0 ;;
     --keep) KEEP=1 ;;
     -h | --help)
       sed -n '2,/^set -Eeuo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -153,7 +154,8 @@ http {
   ssl_protocols TLSv1.2 TLSv1.3;
 EOF
     for file in "$pem_dir"/*.pem; do
-      name=$(basename "$file" .pem)
+      name=${file##*/}
+      name=${name%.pem}
       echo "  server { listen 127.0.0.1:$port ssl$default; server_name $name www.$name;" \
         "ssl_certificate $file; ssl_certificate_key $file; return 200 ok; }"
       default=""
@@ -286,6 +288,7 @@ start_and_measure() {
   KEYS+=("$server-$count")
   PORT_OF[$server-$count]=$port
   READY_OF[$server-$count]=$ready
+  echo "ready-$server-$count $ready" >>"$WORK/figures"
   MEMORY_OF[$server-$count]=$memory
   SERVER_PID=""
 }
@@ -346,6 +349,7 @@ measure_swap() {
   wait "$load_pid"
   load=$(<"$SERVER_DIR/load.out")
   say "  $server swap: $load"
+  echo "swap-failed-$server $(field failed "$load")" >>"$WORK/figures"
   local swap_note=""
   [[ $server != acmecpp ]] || swap_note=$(grep -o 'swapped.*' "$SERVER_DIR/out.log" | head -1)
   stop_server
@@ -356,26 +360,35 @@ measure_swap() {
 
 # --- on demand ------------------------------------------------------------------------------
 
+# measure_on_demand WAIT_MS: serve_bench as a CertManager whose certificate_for() waits up to
+# WAIT_MS for an on-demand issuance (0: the handshake fails at once, a later one is served).
 measure_on_demand() {
-  local port load first second flood_names=$WORK/flood.names i
-  PEBBLE_STATE=$WORK/pebble
+  local wait_ms=$1 port load flood_names=$WORK/flood.names i start label
+  PEBBLE_STATE=$WORK/pebble-$wait_ms
   start_pebble "$PEBBLE_STATE"
   port=$PEBBLE_TLS_PORT # Pebble validates TLS-ALPN-01 there: the same listener serves it
-  SERVER_DIR=$WORK/run-on-demand
+  SERVER_DIR=$WORK/run-on-demand-$wait_ms
   mkdir -p "$SERVER_DIR"
   cp "$WORK/set-1000.json" "$SERVER_DIR/store.json"
   START_NS=$(date +%s%N)
   "$SERVE_BENCH" --store "$SERVER_DIR/store.json" --port "$port" --workers "$WORKERS" \
     --directory "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" \
-    --on-demand-suffix .ondemand.test >"$SERVER_DIR/out.log" 2>&1 &
+    --on-demand-suffix .ondemand.test --on-demand-wait-ms "$wait_ms" >"$SERVER_DIR/out.log" 2>&1 &
   SERVER_PID=$!
   wait_serving set-1000 "$port" >/dev/null
   # The first name also registers the account; the second is what every later new name costs.
-  first=$("$TLS_LOAD" --connect "127.0.0.1:$port" --probe first.ondemand.test --timeout 30)
-  second=$("$TLS_LOAD" --connect "127.0.0.1:$port" --probe second.ondemand.test --timeout 30)
-  say "  on demand: first $first; second $second"
-  row "| on demand, first name (with account registration) | acmecpp | | $(field last_ms "$first") | | $(( $(field attempts "$first") - 1 )) | | | | handshakes until served: $(field attempts "$first") |"
-  row "| on demand, a later new name | acmecpp | | $(field last_ms "$second") | | $(( $(field attempts "$second") - 1 )) | | | | handshakes until served: $(field attempts "$second") |"
+  # "served after": from the first handshake for the name to the one that got its certificate.
+  local name result served
+  for name in first second; do
+    start=$(date +%s%N)
+    result=$("$TLS_LOAD" --connect "127.0.0.1:$port" --probe "$name.ondemand.test" --timeout 60)
+    served=$(awk -v d="$(field done_ns "$result")" -v s="$start" 'BEGIN { printf "%.3f", (d - s) / 1e9 }')
+    say "  on demand (wait $wait_ms ms), $name name: $result, served after $served s"
+    label="$name new name"
+    [[ $name != first ]] || label="first new name (the account is registered then)"
+    row "| on demand, wait $wait_ms ms: $label | acmecpp | | $(field last_ms "$result") | | $(($(field attempts "$result") - 1)) | | | | served $served s after its first handshake; handshakes: $(field attempts "$result") |"
+    echo "on-demand-$wait_ms-$name $served" >>"$WORK/figures"
+  done
 
   # A flood of 1,000 unknown names: half the allow() callback refuses, half it allows (those meet
   # the rate limit: burst 10, then one every 6 s, at most 16 pending).
@@ -387,14 +400,14 @@ measure_on_demand() {
   load=$("$TLS_LOAD" --connect "127.0.0.1:$port" --names "$WORK/set-1000.names" \
     --seconds "$SECONDS_PER_ROW" --threads "$THREADS")
   say "  known names alone: $load"
-  row "| 1,000 known, no flood (manager) | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | |"
-  echo "flood-base $(field per_second "$load")" >>"$WORK/figures"
+  row "| on demand, wait $wait_ms ms: 1,000 known, no flood | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | |"
+  echo "flood-base-$wait_ms $(field per_second "$load")" >>"$WORK/figures"
   load=$("$TLS_LOAD" --connect "127.0.0.1:$port" --names "$WORK/set-1000.names" \
     --seconds "$SECONDS_PER_ROW" --threads "$THREADS" --flood-names "$flood_names" \
     --flood-threads "$THREADS")
   say "  known names during the flood: $load"
-  row "| 1,000 known, flood of 1,000 unknown | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | flood handshakes: $(field flood_ok "$load") served, $(field flood_failed "$load") refused; $(grep -c -- 'POST /order-plz' "$PEBBLE_STATE/pebble.log" || true) orders reached Pebble in all |"
-  echo "flood $(field per_second "$load")" >>"$WORK/figures"
+  row "| on demand, wait $wait_ms ms: 1,000 known, flood of 1,000 unknown | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | flood handshakes: $(field flood_ok "$load") served, $(field flood_failed "$load") refused; $(grep -c -- 'POST /order-plz' "$PEBBLE_STATE/pebble.log" || true) orders reached Pebble in all |"
+  echo "flood-$wait_ms $(field per_second "$load")" >>"$WORK/figures"
   stop_server
   stop_pebble "$PEBBLE_STATE"
   PEBBLE_STATE=""
@@ -405,7 +418,11 @@ measure_on_demand() {
 goals() {
   awk '
     { v[$1 " " $2] = $3; m[$1 " " $2] = $4 }
-    $1 == "flood-base" { base = $2 } $1 == "flood" { flood = $2 }
+    $1 ~ /^flood-base-/ { w = substr($1, 12); base[w] = $2 }
+    $1 ~ /^flood-[0-9]/ { w = substr($1, 7); flood[w] = $2 }
+    $1 ~ /^ready-/ { ready[substr($1, 7)] = $2 }
+    $1 ~ /^swap-failed-/ { swap[substr($1, 13)] = $2 }
+    $1 ~ /^on-demand-.*-second$/ { od[$1] = $2 }
     function verdict(ok) { return ok ? "holds" : "does not hold" }
     END {
       if (("acmecpp 10000" in v) && ("acmecpp 1" in v)) {
@@ -425,8 +442,12 @@ goals() {
       }
       if (("acmecpp" in per) && ("haproxy" in per))
         printf "- memory per certificate no more than HAProxy'"'"'s: %s\n", verdict(per["acmecpp"] <= per["haproxy"])
-      if (base > 0 && flood != "")
-        printf "- known names during the flood: %.0f %% of their rate (goal >= 90 %%): %s\n", 100 * flood / base, verdict(flood / base >= 0.9)
+      if ("acmecpp-10000" in ready)
+        printf "- start to serving 10,000 certificates: %s s (goal <= 1 s): %s\n", ready["acmecpp-10000"], verdict(ready["acmecpp-10000"] <= 1)
+      for (k in swap) printf "- swapping every certificate under load, %s: %d failed handshakes (goal 0): %s\n", k, swap[k], verdict(swap[k] == 0)
+      for (k in od) printf "- %s: served %s s after its first handshake (goal <= 0.2 s): %s\n", k, od[k], verdict(od[k] <= 0.2)
+      for (w in base) if (base[w] > 0 && (w in flood))
+        printf "- known names during the flood (wait %s ms): %.0f %% of their rate (goal >= 90 %%): %s\n", w, 100 * flood[w] / base[w], verdict(flood[w] / base[w] >= 0.9)
     }' "$WORK/figures"
 }
 
@@ -496,8 +517,13 @@ main() {
   done
   run_rounds
   stop_all
-  for server in $SERVERS; do measure_swap "$server" "$biggest"; done
-  [[ $ON_DEMAND -eq 0 || ! " $SIZES " =~ " 1000 " ]] || measure_on_demand
+  if [[ $SWAP -eq 1 ]]; then
+    for server in $SERVERS; do measure_swap "$server" "$biggest"; done
+  fi
+  if [[ $ON_DEMAND -eq 1 && " $SIZES " =~ " 1000 " ]]; then
+    measure_on_demand 10000
+    measure_on_demand 0
+  fi
   write_results
 }
 

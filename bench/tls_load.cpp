@@ -47,6 +47,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <CLI/CLI.hpp>
 
 namespace {
 
@@ -67,44 +68,34 @@ struct Options {
 };
 
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "tls_load: " << problem << "\n(see the comment at the top of bench/tls_load.cpp)\n";
+  std::cerr << "tls_load: " << problem << "\n";
   std::exit(2);
 }
 
 Options parse_options(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) usage("missing value for " + flag);
-    const std::string value = argv[++i];
-    if (flag == "--connect") {
-      const auto colon = value.rfind(':');
-      if (colon == std::string::npos) usage("--connect HOST:PORT");
-      options.host = value.substr(0, colon);
-      options.port = std::atoi(value.c_str() + colon + 1);
-    } else if (flag == "--names") {
-      options.names_file = value;
-    } else if (flag == "--seconds") {
-      options.seconds = std::atof(value.c_str());
-    } else if (flag == "--threads") {
-      options.threads = std::atoi(value.c_str());
-    } else if (flag == "--seed") {
-      options.seed = static_cast<unsigned>(std::atoi(value.c_str()));
-    } else if (flag == "--flood-names") {
-      options.flood_file = value;
-    } else if (flag == "--flood-threads") {
-      options.flood_threads = std::atoi(value.c_str());
-    } else if (flag == "--renewed-ca") {
-      options.renewed_ca = value;
-    } else if (flag == "--probe") {
-      options.probe = value;
-    } else if (flag == "--timeout") {
-      options.timeout = std::atof(value.c_str());
-    } else {
-      usage("unknown option " + flag);
-    }
+  std::string connect;
+  CLI::App app{"tls_load: new TLS 1.3 connections with SNI spread over a set of names"};
+  app.add_option("--connect", connect, "HOST:PORT of the server")->required();
+  app.add_option("--names", options.names_file, "file of SNI names, one a line");
+  app.add_option("--seconds", options.seconds, "how long the load runs");
+  app.add_option("--threads", options.threads, "client threads")->check(CLI::PositiveNumber);
+  app.add_option("--seed", options.seed, "seed of the name choice");
+  app.add_option("--flood-names", options.flood_file, "names for the flood threads");
+  app.add_option("--flood-threads", options.flood_threads, "threads sending the flood names");
+  app.add_option("--renewed-ca", options.renewed_ca, "PEM of the CA of renewed certificates");
+  app.add_option("--probe", options.probe, "retry one name until it is served");
+  app.add_option("--timeout", options.timeout, "seconds a probe tries");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
   }
-  if (options.port <= 0) usage("--connect HOST:PORT is required");
+  const auto colon = connect.rfind(':');
+  if (colon == std::string::npos) usage("--connect HOST:PORT");
+  options.host = connect.substr(0, colon);
+  options.port = std::atoi(connect.c_str() + colon + 1);
+  if (options.port <= 0) usage("--connect HOST:PORT needs a port");
   if (options.probe.empty() && options.names_file.empty()) usage("--names or --probe");
   return options;
 }
@@ -136,7 +127,7 @@ Handshake handshake(SSL_CTX* context, const sockaddr_in& address, const std::str
   if (fd < 0) return result;
   const int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-  timeval limit{5, 0};
+  timeval limit{15, 0};  // longer than an on-demand issuance may hold a handshake
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
