@@ -365,6 +365,9 @@ measure_swap() {
 measure_on_demand() {
   local wait_ms=$1 port load flood_names=$WORK/flood.names i start label
   PEBBLE_STATE=$WORK/pebble-$wait_ms
+  # start_pebble exported the last instance's variables; this one must resolve through its own
+  # challtestsrv, not the stopped one's.
+  unset PEBBLE_DNS_SERVER
   start_pebble "$PEBBLE_STATE"
   port=$PEBBLE_TLS_PORT # Pebble validates TLS-ALPN-01 there: the same listener serves it
   SERVER_DIR=$WORK/run-on-demand-$wait_ms
