@@ -200,15 +200,18 @@ start_server() {
   esac
 }
 
+# Stops the server and its workers. A master still busy reading 10,000 certificates for a reload
+# does not act on SIGTERM, and SIGKILL would orphan its workers: they are stopped by PID too.
 stop_server() {
   [[ -n ${SERVER_PID:-} ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-
+  local -a pids
+  mapfile -t pids < <(server_pids)
+  kill -TERM "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 100); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
+    kill -0 "${pids[@]}" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
