@@ -72,6 +72,11 @@ table_row() {
 }
 
 write_report() {
+  # bench/serving.sh's section (between its markers) is kept: the two benchmarks share the file.
+  local serving_section=""
+  if [[ -f $RESULTS ]]; then
+    serving_section=$(sed -n '/<!-- serving:begin/,/<!-- serving:end/p' "$RESULTS")
+  fi
   {
     echo "# Benchmark results"
     echo
@@ -100,6 +105,10 @@ write_report() {
     echo "every run used names no earlier order had used. Certificate keys are EC P-256 for all"
     echo "three clients; account keys are EC P-256 for acmectl and lego, RSA 2048 for certbot"
     echo "(it has no other kind)."
+    if [[ -n $serving_section ]]; then
+      echo
+      echo "$serving_section"
+    fi
   } >"$RESULTS"
   say ""
   cat "$RESULTS"

@@ -21,10 +21,12 @@ namespace acmecpp {
 /// One certificate ready for handshakes; immutable once made, shared by every handshake that
 /// uses it (a handshake in flight keeps it alive after it was replaced).
 struct ACMECPP_API ServingCertificate {
-  std::vector<std::string> names;            ///< main name first, as in the store
-  std::shared_ptr<X509> leaf;                ///< the end-entity certificate
-  std::shared_ptr<EVP_PKEY> private_key;     ///< its key
-  std::vector<std::shared_ptr<X509>> chain;  ///< intermediates, leaf's issuer first
+  std::vector<std::string> names;         ///< main name first, as in the store
+  std::shared_ptr<X509> leaf;             ///< the end-entity certificate
+  std::shared_ptr<EVP_PKEY> private_key;  ///< its key
+  /// Intermediates, leaf's issuer first; an intermediate is parsed once and shared, read-only, by
+  /// every ServingCertificate whose chain has it (a CA has few, a server may hold thousands).
+  std::vector<std::shared_ptr<X509>> chain;
   std::chrono::system_clock::time_point not_after;
   std::string serial_hex;  ///< upper-case hex, for logs and tests
 
@@ -55,7 +57,8 @@ class ACMECPP_API CertificateCache {
   void remove(const std::vector<std::string>& names);
   /// Replaces the whole content with the resolver's certificates in `store`. A certificate that
   /// cannot be parsed is skipped and its main name returned, so one bad entry does not stop a
-  /// server from serving the others.
+  /// server from serving the others. The records are parsed on as many threads as there are
+  /// cores (the calling one included), which is most of the time a large store takes.
   std::vector<std::string> load(const Store& store, const std::string& resolver);
 
   /// Number of names that find() answers exactly.

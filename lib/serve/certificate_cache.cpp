@@ -1,7 +1,11 @@
 #include "acmecpp/certificate_cache.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <exception>
 #include <mutex>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -30,6 +34,48 @@ void add_names(NameMap& by_name, const std::shared_ptr<const ServingCertificate>
   for (const std::string& name : certificate->names) {
     by_name[serve::lookup_key(name)] = certificate;
   }
+}
+
+// Parsing is nearly all of a load's time (OpenSSL 3 decodes each key and certificate through its
+// provider decoders: about half a millisecond a certificate), and a server loads its whole store
+// before it can serve, so the records are parsed on every core: a contiguous share each, results in
+// record order. A record that does not parse leaves nullptr; an exception other than Error (no
+// memory) is rethrown here after every thread has finished.
+std::vector<std::shared_ptr<const ServingCertificate>> parse_all(
+    const std::vector<CertificateRecord>& records) {
+  std::vector<std::shared_ptr<const ServingCertificate>> parsed(records.size());
+  std::vector<std::exception_ptr> unexpected(records.size());
+  auto parse_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      try {
+        parsed[i] = ServingCertificate::from_record(records[i]);
+      } catch (const Error&) {
+        // stays nullptr: the caller reports it as skipped
+      } catch (...) {
+        unexpected[i] = std::current_exception();
+      }
+    }
+  };
+  constexpr std::size_t kRecordsPerThread = 64;  // below that a thread costs more than it saves
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t shares = std::min(cores, records.size() / kRecordsPerThread + 1);
+  std::vector<std::thread> helpers;
+  std::size_t begin = 0;
+  for (std::size_t share = 1; share < shares; ++share) {
+    const std::size_t end = records.size() * share / shares;
+    try {
+      helpers.emplace_back(parse_range, begin, end);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: this thread parses the rest
+    }
+    begin = end;
+  }
+  parse_range(begin, records.size());
+  for (auto& helper : helpers) helper.join();
+  for (const auto& error : unexpected) {
+    if (error) std::rethrow_exception(error);
+  }
+  return parsed;
 }
 
 }  // namespace
@@ -73,13 +119,16 @@ void CertificateCache::remove(const std::vector<std::string>& names) {
 std::vector<std::string> CertificateCache::load(const Store& store, const std::string& resolver) {
   // Parsed before taking the writer lock: reading the store and parsing are the slow part, and
   // another writer need not wait for them.
+  const std::vector<CertificateRecord> records = store.certificates(resolver);
+  const auto parsed = parse_all(records);
   auto next = std::make_shared<Snapshot>();
+  next->by_name.reserve(records.size());
   std::vector<std::string> skipped;
-  for (const CertificateRecord& record : store.certificates(resolver)) {
-    try {
-      add_names(next->by_name, ServingCertificate::from_record(record));
-    } catch (const Error&) {
-      skipped.push_back(record.main);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (parsed[i]) {
+      add_names(next->by_name, parsed[i]);  // in store order: a later entry wins a shared name
+    } else {
+      skipped.push_back(records[i].main);
     }
   }
   std::lock_guard<std::mutex> writing(writer_lock_->mutex);

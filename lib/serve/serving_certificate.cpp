@@ -1,5 +1,8 @@
 #include <cctype>
 #include <exception>
+#include <iterator>
+#include <mutex>
+#include <unordered_map>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -21,6 +24,48 @@ std::shared_ptr<X509> read_certificate_block(const std::string& pem_block, std::
                                 " of the chain is malformed");
   }
   return std::shared_ptr<X509>(certificate, X509_free);
+}
+
+// A CA signs with a handful of intermediates, so a server holding thousands of certificates would
+// otherwise parse and keep thousands of copies of the same few: each costs a d2i_X509 (whose public
+// key decoding is most of a certificate's load time in OpenSSL 3) and a few KiB. An intermediate
+// is parsed once and shared, read-only, by every ServingCertificate whose chain has it, for as long
+// as one of them lives; the pool itself holds it only weakly.
+class IntermediatePool {
+ public:
+  std::shared_ptr<X509> get(const std::string& pem_block, std::size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (auto found = pool_.find(pem_block); found != pool_.end()) {
+        if (auto shared = found->second.lock()) return shared;
+      }
+    }
+    auto parsed = read_certificate_block(pem_block, index);  // not under the lock: it is slow
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::weak_ptr<X509>& slot = pool_[pem_block];
+    if (auto earlier = slot.lock()) return earlier;  // another thread parsed it meanwhile
+    slot = parsed;
+    if (pool_.size() > 2 * live_after_sweep_ + 16) sweep();
+    return parsed;
+  }
+
+ private:
+  // Forgets intermediates no certificate holds any more (replaced chains); amortised over inserts.
+  void sweep() {
+    for (auto entry = pool_.begin(); entry != pool_.end();) {
+      entry = entry->second.expired() ? pool_.erase(entry) : std::next(entry);
+    }
+    live_after_sweep_ = pool_.size();
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::weak_ptr<X509>> pool_;  // PEM block -> parsed
+  std::size_t live_after_sweep_ = 0;
+};
+
+IntermediatePool& intermediates() {
+  static IntermediatePool pool;
+  return pool;
 }
 
 std::shared_ptr<EVP_PKEY> share_key(const PrivateKey& key) {
@@ -46,7 +91,7 @@ void read_chain(const CertificateRecord& record, ServingCertificate& serving) {
   const std::vector<std::string> blocks = split_pem_chain(record.certificate_pem);
   serving.leaf = read_certificate_block(blocks.front(), 0);
   for (std::size_t i = 1; i < blocks.size(); ++i) {
-    serving.chain.push_back(read_certificate_block(blocks[i], i));
+    serving.chain.push_back(intermediates().get(blocks[i], i));
   }
   // Read once more through the library's own parser for the facts logs and renewal want.
   const CertificateInfo info = parse_certificate(blocks.front());

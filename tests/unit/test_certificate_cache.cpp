@@ -54,6 +54,23 @@ TEST_CASE("cache: from_record parses leaf, key and chain once") {
   CHECK(certificate->serial_hex == upper);
 }
 
+TEST_CASE("cache: certificates of one CA share a single parsed copy of its certificate") {
+  // A server holding thousands of certificates from one CA keeps its intermediate once, not once
+  // per certificate (memory and load time; bench/serving.sh measures both).
+  const auto first = serving({"first.example.test"});
+  const auto second = serving({"second.example.test"});
+  REQUIRE(first->chain.size() == 1);
+  REQUIRE(second->chain.size() == 1);
+  CHECK(first->chain.front().get() == second->chain.front().get());
+
+  const LocalCa other_ca;
+  const auto third = ServingCertificate::from_record(other_ca.issue({"third.example.test"}));
+  REQUIRE(third->chain.size() == 1);
+  CHECK(third->chain.front().get() != first->chain.front().get());
+  CHECK(X509_check_issued(third->chain.front().get(), third->leaf.get()) == X509_V_OK);
+  CHECK(X509_check_issued(first->chain.front().get(), second->leaf.get()) == X509_V_OK);
+}
+
 TEST_CASE("cache: from_record errors name the main name, never the key") {
   CertificateRecord record = test_ca().issue({"broken.example.test"});
 
@@ -160,4 +177,44 @@ TEST_CASE("cache: load from an acme.json skips a corrupt entry and reports it") 
   CHECK(cache.find("other.example.test") == nullptr);  // another resolver's
   CHECK(cache.find("stale.example.test") == nullptr);  // load replaces the whole content
   CHECK(cache.size() == 3);
+}
+
+TEST_CASE("cache: load of a large store parses on several threads and keeps the store's order") {
+  // Enough records for load() to share the parsing among threads (64 or more a thread), with
+  // corrupt entries in different shares and a name held by two entries: the later one wins, as
+  // it does when one thread adds them in order.
+  constexpr int kCount = 300;
+  acmecpp::testing::TempDir dir;
+  AcmeJsonStore store((dir / "acme.json").string());
+  std::vector<std::string> expected_skipped;
+  std::string previous_key;
+  {
+    Store::Batch batch(store);
+    for (int i = 0; i < kCount; ++i) {
+      const std::string name = "n" + std::to_string(i) + ".example.test";
+      CertificateRecord record = test_ca().issue({name});
+      if (i == 5 || i == 150 || i == 290) {
+        record.key_pem = previous_key;  // does not match the certificate
+        expected_skipped.push_back(name);
+      }
+      previous_key = record.key_pem;
+      store.save_certificate("le", record);
+    }
+    store.save_certificate("le", test_ca().issue({"last.example.test", "n7.example.test"}));
+    batch.commit();
+  }
+
+  CertificateCache cache;
+  CHECK(cache.load(store, "le") == expected_skipped);
+  CHECK(cache.size() == kCount - expected_skipped.size() + 1);
+  for (int i = 0; i < kCount; ++i) {
+    const std::string name = "n" + std::to_string(i) + ".example.test";
+    if (i == 7) {
+      CHECK(found_leaf_name(cache, name) == "last.example.test");
+    } else if (i == 5 || i == 150 || i == 290) {
+      CHECK(cache.find(name) == nullptr);
+    } else {
+      CHECK(found_leaf_name(cache, name) == name);
+    }
+  }
 }
