@@ -42,6 +42,8 @@ RenewalState full_state() {
   state.failed_attempts = 3;
   state.last_failure = at(1735710000);
   state.last_error = "challenge failed: connection refused";
+  state.retry_not_before = at(1735720000);
+  state.account_url = "https://ca.example.test/acme/acct/1234";
   return state;
 }
 
@@ -76,6 +78,8 @@ TEST_CASE("renewal state round-trips through acme.json under \"acmecpp\"") {
   CHECK(member.at("ari").at("windowStart") == "2025-01-02T04:00:00Z");
   CHECK(member.at("ari").at("retryAfterSeconds") == 21600);
   CHECK(member.at("failures").at("count") == 3);
+  CHECK(member.at("failures").at("retryNotBefore") == "2025-01-01T08:26:40Z");
+  CHECK(member.at("account") == "https://ca.example.test/acme/acct/1234");
   // Traefik's fields come first, as Traefik writes them; ours follows.
   std::vector<std::string> keys;
   for (const auto& item : entry.items()) keys.push_back(item.key());
