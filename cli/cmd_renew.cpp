@@ -4,9 +4,14 @@
 // renewed it meanwhile), so two runs started together order it once. The store is written once
 // for the whole run; exports and hooks run once it was written.
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <ctime>
 #include <iostream>
 #include <random>
-#include <thread>
+
+#include "acmecpp/printable.hpp"
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -18,10 +23,62 @@ namespace {
 
 using Result = acmecpp::UpkeepOutcome::Result;
 
-void wait_jitter(unsigned seconds) {
-  if (seconds == 0) return;
-  std::mt19937 random(std::random_device{}());
-  std::this_thread::sleep_for(std::chrono::milliseconds(random() % (seconds * 1000ull)));
+/// --jitter's DURATION: whole seconds, or with the unit s, m or h.
+std::chrono::seconds parse_jitter(const std::string& text) {
+  const auto refuse = [&text] {
+    return acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                          "--jitter: expected a duration such as 90, 90s, 15m or 2h, got \"" +
+                              acmecpp::printable_text(text) + "\"");
+  };
+  if (text.empty()) return std::chrono::seconds(0);
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 6 || text.size() > digits + 1) throw refuse();
+  const long long count = std::stoll(text.substr(0, digits));
+  const char unit = digits < text.size() ? text[digits] : 's';
+  switch (unit) {
+    case 's':
+      return std::chrono::seconds(count);
+    case 'm':
+      return std::chrono::minutes(count);
+    case 'h':
+      return std::chrono::hours(count);
+    default:
+      throw refuse();
+  }
+}
+
+/// Waits a random time up to `limit`; false when SIGTERM or SIGINT came first.
+bool wait_jitter(std::chrono::seconds limit, bool verbose) {
+  if (limit.count() <= 0) return true;
+  std::mt19937_64 random(std::random_device{}());
+  const auto wait = std::chrono::milliseconds(
+      std::uniform_int_distribution<long long>(0, limit.count() * 1000)(random));
+  // The signals are taken with sigtimedwait while blocked, so a stop during the wait is an
+  // orderly exit, not a kill in the middle of nothing.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+  if (verbose) say(std::cerr, "waiting " + std::to_string(wait.count()) + " ms first (--jitter)");
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  bool stopped = false;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    const auto left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec timeout{static_cast<time_t>(left_ns / 1'000'000'000),
+                           static_cast<long>(left_ns % 1'000'000'000)};
+    const int signal = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (signal == SIGTERM || signal == SIGINT) {
+      stopped = true;
+      break;
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return !stopped;
 }
 
 acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned concurrency) {
@@ -38,7 +95,11 @@ acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned 
 }  // namespace
 
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
-  wait_jitter(options.jitter_seconds);
+  const bool verbose = source.resolve(source.named_resolver()).verbose;
+  if (!wait_jitter(parse_jitter(options.jitter), verbose)) {
+    say(std::cerr, "acmectl: stopped during --jitter's wait; nothing was renewed");
+    return kCancelled;
+  }
   const auto context = open_context(source);
   const unsigned concurrency = order_concurrency(context.settings);
   std::atomic<bool> hooks_ok{true};
