@@ -4,10 +4,15 @@
 // renewed it meanwhile), so two runs started together order it once. The store is written once
 // for the whole run; exports and hooks run once it was written.
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <random>
-#include <thread>
+
+#include "acmecpp/printable.hpp"
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -20,10 +25,43 @@ namespace {
 
 using Result = acmecpp::UpkeepOutcome::Result;
 
-void wait_jitter(unsigned seconds) {
-  if (seconds == 0) return;
-  std::mt19937 random(std::random_device{}());
-  std::this_thread::sleep_for(std::chrono::milliseconds(random() % (seconds * 1000ull)));
+/// --jitter's DURATION (none: no wait).
+std::chrono::seconds parse_jitter(const std::string& text) {
+  if (text.empty()) return std::chrono::seconds(0);
+  return std::chrono::duration_cast<std::chrono::seconds>(parse_duration_option("--jitter", text));
+}
+
+/// Waits a random time up to `limit`; false when SIGTERM or SIGINT came first.
+bool wait_jitter(std::chrono::seconds limit, bool verbose) {
+  if (limit.count() <= 0) return true;
+  std::mt19937_64 random(std::random_device{}());
+  const auto wait = std::chrono::milliseconds(
+      std::uniform_int_distribution<long long>(0, limit.count() * 1000)(random));
+  // The signals are taken with sigtimedwait while blocked, so a stop during the wait is an
+  // orderly exit, not a kill in the middle of nothing.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+  if (verbose) say(std::cerr, "waiting " + std::to_string(wait.count()) + " ms first (--jitter)");
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  bool stopped = false;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    const auto left_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec timeout{static_cast<time_t>(left_ns / 1'000'000'000),
+                           static_cast<long>(left_ns % 1'000'000'000)};
+    const int signal = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (signal == SIGTERM || signal == SIGINT) {
+      stopped = true;
+      break;
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return !stopped;
 }
 
 acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned concurrency) {
@@ -41,7 +79,11 @@ acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned 
 
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
   require_existing_store(source.resolve());
-  wait_jitter(options.jitter_seconds);
+  const bool verbose = source.resolve(source.named_resolver()).verbose;
+  if (!wait_jitter(parse_jitter(options.jitter), verbose)) {
+    say(std::cerr, "acmectl: stopped during --jitter's wait; nothing was renewed");
+    return kCancelled;
+  }
   const auto context = open_context(source);
   const unsigned concurrency = order_concurrency(context.settings);
   std::atomic<bool> hooks_ok{true};

@@ -24,7 +24,7 @@ struct RenewOptions {
   int days = 30;                   ///< --days; acmecpp::kAutomaticRenewalDays when not given
   bool force = false;
   bool dry_run = false;
-  unsigned jitter_seconds = 0;
+  std::string jitter;  ///< DURATION ("90", "90s", "15m", "2h"): wait a random time up to it first
 };
 
 struct ExportOptions {

@@ -74,8 +74,10 @@ int main(int argc, char** argv) {
       "renew when fewer than N days remain (default: 30, at most a third of the lifetime)");
   renew_cmd->add_flag("--force", renew.force, "renew even when not due");
   renew_cmd->add_flag("--dry-run", renew.dry_run, "say what would be renewed, change nothing");
-  renew_cmd->add_option("--jitter", renew.jitter_seconds,
-                        "wait a random time up to this many seconds first (cron spreading)");
+  renew_cmd->add_option("--jitter", renew.jitter,
+                        "wait a random time up to DURATION first (90, 90s, 15m, 2h), so that cron "
+                        "runs everywhere do not ask the CA at the same second; SIGTERM ends the "
+                        "wait");
 
   RunOptions run_options;
   auto* run_cmd = app.add_subcommand(
@@ -97,8 +99,8 @@ int main(int argc, char** argv) {
   auto* revoke_cmd = app.add_subcommand("revoke", "revoke a stored certificate");
   revoke_cmd->add_option("name", revoke.name, "main name of the certificate")->required();
   revoke_cmd->add_option("--reason", revoke.reason,
-                         "unspecified, keyCompromise, affiliationChanged, superseded, "
-                         "cessationOfOperation");
+                         "unspecified, keyCompromise, superseded or cessationOfOperation "
+                         "(the reasons Let's Encrypt accepts)");
   revoke_cmd->add_flag("--with-certificate-key", revoke.use_certificate_key,
                        "sign with the certificate's key instead of the account's");
   revoke_cmd->add_flag("--remove", revoke.remove, "remove the certificate from the store too");

@@ -31,10 +31,12 @@ struct Settings {
   std::uint16_t concurrency = 4;  ///< orders in flight at once (issue --batch, renew)
   // Challenges.
   std::string challenge;  ///< http-01, tls-alpn-01 or dns-01; empty: http-01
-  std::string http_address = "0.0.0.0";
+  // "::": IPv6 and IPv4 at once (a CA validates over IPv6 first when a name has an AAAA record);
+  // the library binds 0.0.0.0 instead where the machine has no IPv6.
+  std::string http_address = "::";
   std::uint16_t http_port = 80;
   std::string webroot;
-  std::string tls_address = "0.0.0.0";
+  std::string tls_address = "::";
   std::uint16_t tls_port = 443;
   std::vector<std::string> challenge_for;      ///< "NAME=TYPE", e.g. "*.example.com=dns-01"
   std::string dns_provider;                    ///< rfc2136, exec, cloudflare, challtestsrv
@@ -72,7 +74,10 @@ struct SettingSpec {
 /// Every setting, in the order --help shows them.
 const std::vector<SettingSpec>& setting_specs();
 
-/// --lock-timeout: "300" (seconds), "30s", "5m", "1h" or "500ms"; Error(invalid_input) otherwise.
+/// A duration option's value: "300" (seconds), "30s", "5m", "1h" or "500ms"; otherwise
+/// Error(invalid_input) naming `option` and the value.
+std::chrono::milliseconds parse_duration_option(const std::string& option, const std::string& text);
+/// --lock-timeout's value (parse_duration_option).
 std::chrono::milliseconds parse_lock_timeout(const std::string& text);
 
 /// Error(invalid_input) when the value of the setting `name` is not one it can take (checked

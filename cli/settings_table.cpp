@@ -6,6 +6,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/key.hpp"
+#include "acmecpp/printable.hpp"
 
 namespace acmectl {
 
@@ -83,6 +84,11 @@ const std::vector<SettingSpec>& setting_specs() {
 }
 
 std::chrono::milliseconds parse_lock_timeout(const std::string& text) {
+  return parse_duration_option("--lock-timeout", text);
+}
+
+std::chrono::milliseconds parse_duration_option(const std::string& option,
+                                                const std::string& text) {
   static constexpr std::pair<std::string_view, long long> kUnits[] = {
       {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"", 1000}};
   std::size_t digits = 0;
@@ -95,7 +101,8 @@ std::chrono::milliseconds parse_lock_timeout(const std::string& text) {
     return std::chrono::milliseconds(std::stoll(text.substr(0, digits)) * milliseconds);
   }
   throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
-                       "--lock-timeout \"" + text + "\" is not a duration such as 30s, 5m or 1h");
+                       option + " \"" + acmecpp::printable_text(text) +
+                           "\" is not a duration such as 90, 30s, 5m or 1h");
 }
 
 void check_setting_value(const std::string& name, const std::string& value) {

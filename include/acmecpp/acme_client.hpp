@@ -58,6 +58,17 @@ struct ACMECPP_API ClientOptions {
   /// may reject valid nonces at random (Pebble's test mode rejects up to half), so a single retry
   /// is not enough; each retry costs one request, and a server that rejects 20 in a row is broken.
   int bad_nonce_retries = 20;
+  /// Transient failures of one request (429, 500, 502, 503, 504, a connection that fails) are
+  /// retried up to this many times, waiting as the server's Retry-After says (seconds or an
+  /// HTTP date), else transient_initial_wait doubling. Requests whose repetition could do
+  /// something twice (newOrder, finalize, revokeCert, newAccount, keyChange, account changes)
+  /// are repeated only after a 429 or a connection that was never made: after a 5xx or a lost
+  /// answer, finalize and newAccount look at the server's state instead, the others fail.
+  int transient_retries = 4;
+  std::chrono::milliseconds transient_initial_wait{1000};
+  /// The longest Retry-After waited for. A server that asks for longer ends the request with an
+  /// AcmeError whose message and retry_at() say when to try again.
+  std::chrono::seconds retry_after_limit{std::chrono::minutes(5)};
   /// When stop is requested on it, every call under way ends at once with Error(cancelled): a
   /// request being sent or awaited is aborted, a poll's wait (Retry-After included) cut short,
   /// and no further request is sent. Default: never stopped.
@@ -147,10 +158,17 @@ struct ACMECPP_API RenewalInfo {
 /// Throws Error(crypto) when it is not a certificate or has no Authority Key Identifier.
 ACMECPP_API std::string certificate_id(std::string_view certificate_pem);
 
+/// Whether a request that failed this way may have been acted on by the server all the same: a
+/// 5xx problem, or a connection lost after the request was sent. Such a request is not repeated
+/// blindly (Client repeats only what is safe to repeat, see ClientOptions::transient_retries).
+ACMECPP_API bool outcome_unknown(const Error& e);
+
 /// Count of requests sent to the server, for metrics and tests.
 struct ACMECPP_API RequestStats {
   std::size_t requests = 0;
   std::size_t bad_nonce_retries = 0;
+  /// Of `requests`: repetitions after a transient failure (429, 5xx, a failed connection).
+  std::size_t transient_retries = 0;
   /// Of `requests`: polls of authorizations and orders (wait_authorization(), wait_order()).
   std::size_t polls = 0;
   /// How the requests ended: "1xx" ... "5xx" (HTTP status class of the response),

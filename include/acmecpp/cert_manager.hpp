@@ -160,7 +160,8 @@ struct ACMECPP_API ManagerConfig {
   /// Background work after start(): how often managed certificates are checked (and once at
   /// start), and how many days before expiry they are renewed (see decide_renewal()). A check
   /// also comes earlier when a certificate falls due or a backoff ends before the interval is
-  /// over; never more often than once a second.
+  /// over; never more often than once a second. A regular check comes at a random moment of the
+  /// interval's second half, so that clients started together do not ask the CA together.
   std::chrono::seconds check_interval{std::chrono::hours(12)};
   int renewal_days = kAutomaticRenewalDays;
   OnDemandPolicy on_demand;
@@ -187,12 +188,15 @@ class ACMECPP_API CertManager {
 
   /// How far to trust an account kept in the store.
   enum class AccountCheck {
-    trust_store,  ///< use a stored account of this server as it is (no request)
-    ask_server,   ///< confirm a stored key's account with the server (onlyReturnExisting)
+    trust_store,   ///< use a stored account of this server as it is (no request)
+    ask_server,    ///< confirm a stored key's account with the server (onlyReturnExisting)
+    register_new,  ///< as ask_server, and a deactivated stored account is replaced by a new one
   };
 
   /// The resolver's account: from the store, otherwise found by the stored key or newly
-  /// registered, and then saved. `created` is set when a new one was registered.
+  /// registered, and then saved. `created` is set when a new one was registered. A stored
+  /// account that was deactivated is never replaced behind the operator's back: only
+  /// AccountCheck::register_new registers a new one; otherwise Error(config) names it.
   acme::Account ensure_account(AccountCheck check = AccountCheck::trust_store,
                                bool* created = nullptr);
 

@@ -4,6 +4,8 @@
 /// acmecpp::Error; a problem document sent by the ACME server (RFC 7807) travels whole in
 /// AcmeError.
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -63,10 +65,20 @@ class ACMECPP_API AcmeError : public Error {
   /// @param context what the client was doing, e.g. "new order"
   /// @param problem the document as the server sent it
   AcmeError(const std::string& context, Problem problem);
+  /// The same, from a response that carried Retry-After: the message ends with when to try again
+  /// (RFC 3339, UTC), and retry_at() returns it.
+  AcmeError(const std::string& context, Problem problem,
+            std::optional<std::chrono::system_clock::time_point> retry_at);
   const Problem& problem() const noexcept { return problem_; }
+  /// When the server asked (Retry-After) to be asked again; nullopt when it did not say.
+  /// A rateLimited problem's time is the earliest next attempt for the certificate.
+  const std::optional<std::chrono::system_clock::time_point>& retry_at() const noexcept {
+    return retry_at_;
+  }
 
  private:
   Problem problem_;
+  std::optional<std::chrono::system_clock::time_point> retry_at_;
 };
 
 /// A challenge the server judged invalid, or one that could not be presented.

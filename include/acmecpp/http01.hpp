@@ -46,7 +46,8 @@ class ACMECPP_API Http01Handler : public Solver {
 /// with the key authorization for a presented token, 404 for anything else.
 class ACMECPP_API Http01StandaloneSolver : public Solver {
  public:
-  /// @param address interface to bind, e.g. "0.0.0.0" or "127.0.0.1"
+  /// @param address interface to bind, e.g. "::" (IPv6 and IPv4 at once, IPV6_V6ONLY off;
+  ///        0.0.0.0 where the machine has no IPv6), "0.0.0.0" or "127.0.0.1"
   /// @param port    TCP port, 80 in production
   Http01StandaloneSolver(std::string address, std::uint16_t port);
   ~Http01StandaloneSolver() override;

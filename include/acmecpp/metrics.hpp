@@ -25,6 +25,9 @@ struct ACMECPP_API CertificateMetrics {
   std::string resolver;  ///< the store section (Traefik's resolver name)
   std::string name;      ///< the certificate's main name
   std::chrono::system_clock::time_point not_after;
+  /// The earliest next renewal attempt the CA allows (RenewalState::retry_not_before: the
+  /// Retry-After of a rate limit, say); unset when it asked for none.
+  std::optional<std::chrono::system_clock::time_point> retry_not_before;
 };
 
 /// How many operations of one kind succeeded and failed.
@@ -46,6 +49,8 @@ struct ACMECPP_API Metrics {
   std::map<std::string, std::size_t> acme_requests;
   /// Requests sent again with a fresh nonce after the server answered badNonce.
   std::size_t bad_nonce_retries = 0;
+  /// Requests sent again after a transient failure (429, 5xx, a failed connection).
+  std::size_t transient_retries = 0;
 };
 
 /// The figures of several long-lived CertManagers (say one per resolver) as one snapshot:
@@ -60,6 +65,10 @@ ACMECPP_API Metrics merge_metrics(const std::vector<Metrics>& parts);
 /// - last_check_timestamp_seconds (gauge): left out before the first check
 /// - acme_requests_total{result} (counter): one sample per key of Metrics::acme_requests
 /// - acme_bad_nonce_retries_total (counter)
+/// - acme_transient_retries_total (counter): requests sent again after a 429, 5xx or failed
+///   connection
+/// - certificate_retry_not_before_timestamp_seconds{resolver,name} (gauge): the earliest next
+///   attempt the CA allows (rate limit), only for certificates that have one
 ACMECPP_API std::string render_prometheus(const Metrics& metrics,
                                           std::chrono::system_clock::time_point now);
 /// The same at the current time.

@@ -46,7 +46,8 @@ struct ACMECPP_API RenewalDecision {
 ///   when none was chosen); the caller must clear ARI fields recorded for another certificate;
 /// - otherwise due once less than renewal_margin(lifetime, days) remains;
 /// - an expired certificate is always due;
-/// - after failed attempts, not due before last_failure + failure_backoff(failed_attempts).
+/// - after failed attempts, not due before last_failure + failure_backoff(failed_attempts), nor
+///   before retry_not_before (the CA's Retry-After, e.g. of a rate limit).
 ACMECPP_API RenewalDecision decide_renewal(std::chrono::system_clock::time_point not_before,
                                            std::chrono::system_clock::time_point not_after,
                                            const RenewalState& state,

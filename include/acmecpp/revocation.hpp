@@ -11,17 +11,17 @@
 
 namespace acmecpp {
 
-/// The reason codes ACME CAs accept from subscribers (Let's Encrypt takes exactly these).
+/// The reason codes Let's Encrypt accepts from subscribers (Boulder answers any other with the
+/// problem badRevocationReason). Another CA's other codes can still be passed to
+/// acme::Client::revoke_certificate() and CertManager::revoke() as numbers.
 enum class RevocationReason : int {
   unspecified = 0,
   key_compromise = 1,
-  affiliation_changed = 3,
   superseded = 4,
   cessation_of_operation = 5,
 };
 
-/// The RFC 5280 name: "unspecified", "keyCompromise", "affiliationChanged", "superseded",
-/// "cessationOfOperation".
+/// The RFC 5280 name: "unspecified", "keyCompromise", "superseded", "cessationOfOperation".
 ACMECPP_API std::string_view to_string(RevocationReason reason);
 
 /// Reads a reason by RFC 5280 name or in CLI spelling, ignoring case, '-' and '_'

@@ -49,6 +49,12 @@ struct ACMECPP_API RenewalState {
   /// renewed the same way later (acmectl: the challenge, its ports, webroot, DNS provider and
   /// options, key type). Never secrets: the store is no place for them.
   std::map<std::string, std::vector<std::string>> settings;
+  /// The earliest next attempt the CA allows: the Retry-After of its last refusal (a rateLimited
+  /// problem, say). Kept in acme.json as "acmecpp"."failures"."retryNotBefore".
+  std::optional<std::chrono::system_clock::time_point> retry_not_before;
+  /// The URL of the account that ordered the certificate: ARI's "replaces" is sent only by it
+  /// (a CA refuses it from another). Kept as "acmecpp"."account".
+  std::string account_url;
 
   /// True when nothing is recorded (the store then writes no "acmecpp" member).
   bool empty() const;

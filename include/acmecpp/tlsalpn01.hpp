@@ -135,7 +135,8 @@ class ACMECPP_API TlsAlpn01Responder : public Solver {
 /// seconds are dropped.
 class ACMECPP_API TlsAlpn01StandaloneSolver : public Solver {
  public:
-  /// @param address numeric interface address to bind, e.g. "0.0.0.0", "127.0.0.1" or "::"
+  /// @param address numeric interface address to bind, e.g. "::" (IPv6 and IPv4 at once,
+  ///        IPV6_V6ONLY off; 0.0.0.0 where the machine has no IPv6), "0.0.0.0" or "127.0.0.1"
   /// @param port    TCP port, 443 in production
   TlsAlpn01StandaloneSolver(std::string address, std::uint16_t port);
   ~TlsAlpn01StandaloneSolver() override;

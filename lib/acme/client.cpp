@@ -74,6 +74,28 @@ std::optional<std::chrono::seconds> retry_after_of(const http::Response& respons
   return std::nullopt;
 }
 
+/// Whether sending a request again could do something twice (RFC 8555 section 6.6 leaves it to
+/// the client): a new order, a finalization, a revocation, an account change.
+enum class Repeat {
+  safe,  ///< GET, HEAD, POST-as-GET, a challenge's answer, an account lookup
+  once,  ///< repeated only when the server certainly did nothing (429, never sent)
+};
+
+/// Statuses that say "later": retried for every request (429: refused before anything was done)
+/// or for requests that are safe to repeat (5xx: the outcome may be unknown).
+bool is_transient(long status, Repeat repeat) {
+  if (status == 429) return true;
+  if (repeat == Repeat::once) return false;
+  return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+/// The server's problem, with the time its Retry-After names (if it sent one).
+AcmeError problem_error(const std::string& context, const http::Response& response) {
+  std::optional<std::chrono::system_clock::time_point> at;
+  if (const auto delay = retry_after_of(response)) at = std::chrono::system_clock::now() + *delay;
+  return AcmeError(context, problem_from_body(response.body, int(response.status)), at);
+}
+
 /// "<base>/<id>" without doubling a slash the directory's URL may end with.
 std::string join_url(std::string base, const std::string& tail) {
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -93,6 +115,9 @@ struct Client::Impl {
   std::mutex directory_mutex;
   std::optional<Directory> cached_directory;
   std::optional<Directory> fetched_directory;
+  /// Set (under directory_mutex) once cached_directory holds a copy, which is then never
+  /// replaced: from then on it may be read without the mutex.
+  std::atomic<bool> has_cached_directory{false};
 
   mutable std::mutex account_mutex;
   std::optional<PrivateKey> account_key;
@@ -101,6 +126,7 @@ struct Client::Impl {
 
   std::atomic<std::size_t> requests{0};
   std::atomic<std::size_t> bad_nonce_retries{0};
+  std::atomic<std::size_t> transient_retries{0};
   std::atomic<std::size_t> polls{0};
 
   mutable std::mutex stop_mutex;
@@ -157,7 +183,10 @@ struct Client::Impl {
     std::lock_guard<std::mutex> lock(directory_mutex);
     if (fetched_directory) return *fetched_directory;
     if (!cached_directory) cached_directory = load_cached_directory();
-    if (cached_directory) return *cached_directory;
+    if (cached_directory) {
+      has_cached_directory = true;
+      return *cached_directory;
+    }
     fetched_directory = fetch_directory();
     return *fetched_directory;
   }
@@ -185,6 +214,17 @@ struct Client::Impl {
     return operation(get_directory());
   }
 
+  /// Whether `url` is one of the resources of the cached directory.
+  bool is_cached_directory_url(const std::string& url) const {
+    if (!has_cached_directory) return false;
+    const Directory& d = *cached_directory;
+    for (const std::string* resource :
+         {&d.new_nonce, &d.new_account, &d.new_order, &d.revoke_cert, &d.key_change}) {
+      if (*resource == url) return true;
+    }
+    return !d.renewal_info.empty() && url.rfind(d.renewal_info, 0) == 0;
+  }
+
   void keep_nonce(const http::Response& response) {
     if (auto nonce = response.header("Replay-Nonce")) nonces.put(*nonce);
   }
@@ -205,19 +245,21 @@ struct Client::Impl {
 
   http::Response send_get(const std::string& url) {
     check_https(url);
-    ++requests;
-    auto response = http->get(url, {}, stop_token());
-    keep_nonce(response);
-    return response;
+    return exchange(url, url, Repeat::safe, [&] {
+      ++requests;
+      auto response = http->get(url, {}, stop_token());
+      keep_nonce(response);
+      return response;
+    });
   }
 
   std::string new_nonce(const std::string& url) {
     check_https(url);
-    ++requests;
-    const auto response = http->head(url, {}, stop_token());
-    if (!is_success(response.status)) {
-      throw AcmeError("newNonce " + url, problem_from_body(response.body, int(response.status)));
-    }
+    const auto response = exchange(url, "newNonce " + url, Repeat::safe, [&] {
+      ++requests;
+      return http->head(url, {}, stop_token());
+    });
+    if (!is_success(response.status)) throw problem_error("newNonce " + url, response);
     const auto nonce = response.header("Replay-Nonce");
     if (!nonce || !is_valid_nonce(*nonce)) {
       throw Error(ErrorKind::protocol, "newNonce " + url + " (HTTP " +
@@ -241,32 +283,90 @@ struct Client::Impl {
     return Signer{*account_key, account_url};
   }
 
-  /// A signed POST (payload JSON text, or "" for POST-as-GET), re-sent with a fresh nonce when
-  /// the server answers badNonce. Returns any other response, whatever its status.
+  /// The one retry loop of every request: `send` (which signs anew with a fresh nonce, for a
+  /// POST) is called again after a badNonce problem, and after a transient failure (429, 5xx, a
+  /// failed connection) as `repeat` allows, waiting as the server's Retry-After says (bounded by
+  /// retry_after_limit) or on a doubling backoff; every wait ends at once on stop. Returns the
+  /// first response that is not retried, whatever its status; a failed connection that is not
+  /// retried is rethrown.
+  template <typename Send>
+  http::Response exchange(const std::string& url, const std::string& what, Repeat repeat,
+                          Send send) {
+    int nonce_retries = 0;
+    int transient = 0;
+    std::chrono::milliseconds backoff = options.transient_initial_wait;
+    for (;;) {
+      http::Response response;
+      std::exception_ptr failure;
+      try {
+        response = send();
+      } catch (const http::NotSentError&) {
+        // A cached directory's URL that cannot be reached: no transient failure but a stale
+        // copy, which with_directory() replaces at once.
+        if (is_cached_directory_url(url)) throw;
+        failure = std::current_exception();  // never reached the server: always safe to repeat
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::network || repeat == Repeat::once) throw;
+        failure = std::current_exception();
+      }
+      if (!failure) {
+        if (is_success(response.status)) return response;
+        if (nonce_retries < options.bad_nonce_retries &&
+            problem_from_body(response.body, int(response.status)).is("badNonce")) {
+          ++nonce_retries;
+          ++bad_nonce_retries;
+          continue;
+        }
+        if (!is_transient(response.status, repeat)) return response;
+      }
+      const auto retry_after = failure ? std::nullopt : retry_after_of(response);
+      if (retry_after && *retry_after > options.retry_after_limit) {
+        const auto at = std::chrono::system_clock::now() + *retry_after;
+        throw AcmeError(what + " (Retry-After beyond the limit of " +
+                            core::duration_text(options.retry_after_limit) + ", retry_after_limit)",
+                        problem_from_body(response.body, int(response.status)), at);
+      }
+      if (transient >= options.transient_retries) {
+        if (failure) std::rethrow_exception(failure);
+        return response;
+      }
+      std::chrono::milliseconds wait = backoff;
+      if (retry_after) wait = std::max<std::chrono::milliseconds>(*retry_after, wait / 4);
+      backoff *= 2;
+      const StopToken stop = stop_token();
+      if (!stop.wait_for(wait)) stop.throw_if_stopped(what);
+      ++transient;
+      ++transient_retries;
+    }
+  }
+
+  /// A signed POST (payload JSON text, or "" for POST-as-GET, which is always safe to repeat),
+  /// through exchange(). Returns any response it ends with, whatever its status.
   http::Response signed_post_response(const std::string& url, const std::string& payload,
-                                      const Signer& signer, const http::Headers& extra_headers) {
+                                      const Signer& signer, const http::Headers& extra_headers,
+                                      Repeat repeat = Repeat::once) {
     check_https(url);
     http::Headers headers{{"Content-Type", kJoseContentType}};
     headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
-    for (int attempt = 0;; ++attempt) {
+    if (payload.empty()) repeat = Repeat::safe;
+    return exchange(url, url, repeat, [&] {
       const std::string nonce = fresh_nonce();
       const auto jws = crypto::make_jws(signer.key, url, nonce, signer.kid, payload);
       ++requests;
       auto response = http->post(url, jws.dump(), headers, stop_token());
       keep_nonce(response);
-      if (is_success(response.status) || attempt >= options.bad_nonce_retries) return response;
-      if (!problem_from_body(response.body, int(response.status)).is("badNonce")) return response;
-      ++bad_nonce_retries;
-    }
+      return response;
+    });
   }
 
   /// signed_post_response() where any error status becomes an AcmeError.
   http::Response signed_post(const std::string& url, const std::string& payload,
                              const Signer& signer, const std::string& context,
-                             const http::Headers& extra_headers = {}) {
-    auto response = signed_post_response(url, payload, signer, extra_headers);
+                             const http::Headers& extra_headers = {},
+                             Repeat repeat = Repeat::once) {
+    auto response = signed_post_response(url, payload, signer, extra_headers, repeat);
     if (is_success(response.status)) return response;
-    throw AcmeError(context, problem_from_body(response.body, int(response.status)));
+    throw problem_error(context, response);
   }
 
   http::Response post_as_get(const std::string& url, const std::string& context,
@@ -275,7 +375,8 @@ struct Client::Impl {
   }
 
   /// Asks for the resource at `url` until `done` says it is finished, waiting before each
-  /// request as the PollSchedule says: a server answering 429 or 503 is asked again later too.
+  /// request as the PollSchedule says (a server answering 429 or 5xx is asked again by
+  /// exchange()).
   /// The waits end at once when stop is requested (Error(cancelled)). A resource that is not
   /// finished by poll_timeout, or whose server asks (Retry-After) to come back only after it,
   /// throws Error(ca_timeout) saying which.
@@ -286,25 +387,17 @@ struct Client::Impl {
     PollSchedule schedule(options.poll_initial_interval, options.poll_max_interval, deadline);
     std::optional<std::chrono::seconds> retry_after;
     std::string last_status = "unknown";
-    std::optional<Problem> busy;  // the server's last 429/503 problem, while it lasts
     for (;;) {
       const auto now = Clock::now();
       const auto wait = schedule.next_wait(retry_after, now);
-      if (!wait && busy) throw AcmeError(what, *busy);
       if (!wait) throw_not_finished(what, last_status, retry_after, now - started, deadline);
       const StopToken stop = stop_token();
       if (!stop.wait_for(*wait)) stop.throw_if_stopped("polling " + what);
       ++polls;
+      // A busy server (429, 5xx) is asked again inside, as its Retry-After says.
       const auto response = signed_post_response(url, "", current_signer(), {});
       retry_after = retry_after_of(response);
-      busy.reset();
-      if (response.status == 429 || response.status == 503) {
-        busy = problem_from_body(response.body, int(response.status));
-        continue;
-      }
-      if (!is_success(response.status)) {
-        throw AcmeError(what, problem_from_body(response.body, int(response.status)));
-      }
+      if (!is_success(response.status)) throw problem_error(what, response);
       Resource resource = parse(parse_json_body(response.body, what), url);
       if (done(resource)) return resource;
       last_status = resource.status;
@@ -356,16 +449,27 @@ Account Client::new_account(const PrivateKey& key, const std::vector<std::string
       throw Error(ErrorKind::invalid_input, "EAB HMAC key is not valid base64url");
     }
   }
-  const auto response = impl_->with_directory([&](const Directory& dir) {
-    nlohmann::json payload = {{"termsOfServiceAgreed", terms_agreed}};
-    if (!contact.empty()) payload["contact"] = contact;
-    if (eab) {
-      payload["externalAccountBinding"] =
-          crypto::make_eab(eab->kid, mac_key, crypto::public_jwk(key), dir.new_account);
-    }
-    return impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt},
-                              "new account");
-  });
+  const auto send = [&] {
+    return impl_->with_directory([&](const Directory& dir) {
+      nlohmann::json payload = {{"termsOfServiceAgreed", terms_agreed}};
+      if (!contact.empty()) payload["contact"] = contact;
+      if (eab) {
+        payload["externalAccountBinding"] =
+            crypto::make_eab(eab->kid, mac_key, crypto::public_jwk(key), dir.new_account);
+      }
+      return impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt},
+                                "new account");
+    });
+  };
+  http::Response response;
+  try {
+    response = send();
+  } catch (const Error& e) {
+    if (!outcome_unknown(e)) throw;
+    // The account may have been created: look it up by its key before registering again.
+    if (auto found = find_account(key)) return *found;
+    response = send();
+  }
   const auto url = response.header("Location");
   if (!url || url->empty()) {
     throw Error(ErrorKind::protocol, "new account response has no Location header");
@@ -381,7 +485,7 @@ std::optional<Account> Client::find_account(const PrivateKey& key) {
   try {
     const auto response = impl_->with_directory([&](const Directory& dir) {
       return impl_->signed_post(dir.new_account, payload.dump(), Signer{key, std::nullopt},
-                                "account lookup");
+                                "account lookup", {}, Repeat::safe);  // creates nothing
     });
     const auto url = response.header("Location");
     if (!url || url->empty()) {
@@ -435,8 +539,9 @@ Authorization Client::get_authorization(const std::string& url) {
 }
 
 Challenge Client::answer_challenge(const std::string& challenge_url) {
+  // Answering twice is harmless (RFC 8555 section 7.5.1: the server validates once).
   const auto response = impl_->signed_post(challenge_url, "{}", impl_->current_signer(),
-                                           "challenge " + challenge_url);
+                                           "challenge " + challenge_url, {}, Repeat::safe);
   return parse_challenge(parse_json_body(response.body, "challenge " + challenge_url));
 }
 
@@ -461,9 +566,20 @@ Order Client::wait_order(const std::string& url) {
 
 Order Client::finalize(const Order& order, const std::string& csr_der) {
   const nlohmann::json payload = {{"csr", core::base64url_encode(csr_der)}};
-  const auto response = impl_->signed_post(order.finalize, payload.dump(), impl_->current_signer(),
-                                           "finalize " + order.url);
-  return parse_order(parse_json_body(response.body, "finalize " + order.url), order.url);
+  const auto send = [&] {
+    const auto response = impl_->signed_post(order.finalize, payload.dump(),
+                                             impl_->current_signer(), "finalize " + order.url);
+    return parse_order(parse_json_body(response.body, "finalize " + order.url), order.url);
+  };
+  try {
+    return send();
+  } catch (const Error& e) {
+    if (!outcome_unknown(e)) throw;
+    // The CA may have acted on it: its order says. Still "ready": it did not, so finalize again.
+    const Order now = get_order(order.url);
+    if (now.status != "ready") return now;
+  }
+  return send();
 }
 
 CertificateChain Client::download_certificate(const std::string& url) {
@@ -544,13 +660,18 @@ RenewalInfo Client::renewal_info(const std::string& certificate_pem) {
     const std::string url = join_url(required_resource(dir.renewal_info, "renewalInfo"), id);
     const std::string what = "renewal information " + url;
     const auto response = impl_->send_get(url);
-    if (!is_success(response.status)) {
-      throw AcmeError(what, problem_from_body(response.body, int(response.status)));
-    }
+    if (!is_success(response.status)) throw problem_error(what, response);
     RenewalInfo info = parse_renewal_info(parse_json_body(response.body, what), what);
     info.retry_after = retry_after_of(response);
     return info;
   });
+}
+
+bool outcome_unknown(const Error& e) {
+  if (const auto* acme_error = dynamic_cast<const AcmeError*>(&e)) {
+    return acme_error->problem().status >= 500;
+  }
+  return e.kind() == ErrorKind::network && dynamic_cast<const http::NotSentError*>(&e) == nullptr;
 }
 
 std::string certificate_id(std::string_view certificate_pem) {
@@ -567,8 +688,13 @@ StopToken Client::stop_token() const {
 }
 
 RequestStats Client::stats() const {
-  return RequestStats{impl_->requests.load(), impl_->bad_nonce_retries.load(), impl_->polls.load(),
-                      impl_->http->by_result()};
+  RequestStats stats;
+  stats.requests = impl_->requests.load();
+  stats.bad_nonce_retries = impl_->bad_nonce_retries.load();
+  stats.transient_retries = impl_->transient_retries.load();
+  stats.polls = impl_->polls.load();
+  stats.by_result = impl_->http->by_result();
+  return stats;
 }
 
 }  // namespace acmecpp::acme

@@ -8,7 +8,6 @@ namespace {
 constexpr RevocationReason kReasons[] = {
     RevocationReason::unspecified,
     RevocationReason::key_compromise,
-    RevocationReason::affiliation_changed,
     RevocationReason::superseded,
     RevocationReason::cessation_of_operation,
 };
@@ -48,8 +47,6 @@ std::string_view to_string(RevocationReason reason) {
       return "unspecified";
     case RevocationReason::key_compromise:
       return "keyCompromise";
-    case RevocationReason::affiliation_changed:
-      return "affiliationChanged";
     case RevocationReason::superseded:
       return "superseded";
     case RevocationReason::cessation_of_operation:

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "acmecpp/printable.hpp"
+#include "core/rfc3339.hpp"
 
 namespace acmecpp {
 
@@ -73,6 +74,21 @@ std::string Problem::summary() const {
 AcmeError::AcmeError(const std::string& context, Problem problem)
     : Error(ErrorKind::server_problem, context + ": " + problem.summary()),
       problem_(std::move(problem)) {}
+
+namespace {
+std::string with_retry_time(const std::string& text,
+                            const std::optional<std::chrono::system_clock::time_point>& at) {
+  if (!at) return text;
+  return text + " (the CA asks to try again after " + core::format_rfc3339(*at) + ")";
+}
+}  // namespace
+
+AcmeError::AcmeError(const std::string& context, Problem problem,
+                     std::optional<std::chrono::system_clock::time_point> retry_at)
+    : Error(ErrorKind::server_problem,
+            with_retry_time(context + ": " + problem.summary(), retry_at)),
+      problem_(std::move(problem)),
+      retry_at_(retry_at) {}
 
 ChallengeError::ChallengeError(const std::string& message, Problem problem)
     : Error(ErrorKind::challenge, message), problem_(std::move(problem)) {}

@@ -33,12 +33,24 @@ AddrInfoPtr resolve_passive(const std::string& host, std::uint16_t port, ListenH
   return AddrInfoPtr(found);
 }
 
+bool is_unspecified_ipv6(const sockaddr& address) {
+  const auto& ipv6 = reinterpret_cast<const sockaddr_in6&>(address);
+  return IN6_IS_ADDR_UNSPECIFIED(&ipv6.sin6_addr);
+}
+
 /// A non-blocking socket listening on `address`, or the errno of the step that failed.
 std::pair<UniqueFd, int> try_listen(const addrinfo& address) {
   UniqueFd socket(::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                            address.ai_protocol));
   if (!socket) return {UniqueFd(), errno};
   const int yes = 1;
+  if (address.ai_family == AF_INET6 && is_unspecified_ipv6(*address.ai_addr)) {
+    // "::" means both stacks, whatever the system's net.ipv6.bindv6only says.
+    const int no = 0;
+    if (setsockopt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, &no, sizeof no) != 0) {
+      return {UniqueFd(), errno};
+    }
+  }
   if (setsockopt(socket.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) != 0 ||
       bind(socket.get(), address.ai_addr, address.ai_addrlen) != 0 ||
       listen(socket.get(), SOMAXCONN) != 0) {
@@ -79,7 +91,16 @@ const std::error_category& resolver_category() noexcept {
 
 ListeningSocket listen_tcp(const std::string& host, std::uint16_t port, ListenHost accepted) {
   ListeningSocket listening;
-  listening.fd = listen_on_first(resolve_passive(host, port, accepted).get());
+  try {
+    listening.fd = listen_on_first(resolve_passive(host, port, accepted).get());
+  } catch (const std::system_error& e) {
+    // No IPv6 on this machine (no such family, or no IPv6 address to bind): IPv4 alone.
+    const int code = e.code().value();
+    const bool no_ipv6 = e.code().category() == std::generic_category() &&
+                         (code == EAFNOSUPPORT || code == EADDRNOTAVAIL);
+    if (host != kAnyAddress || !no_ipv6) throw;
+    listening.fd = listen_on_first(resolve_passive("0.0.0.0", port, accepted).get());
+  }
   listening.port = local_port(listening.fd.get());
   return listening;
 }

@@ -34,13 +34,20 @@ class ListenHostError : public std::system_error {
 /// The error category of getaddrinfo's EAI_* codes (message: gai_strerror).
 const std::error_category& resolver_category() noexcept;
 
+/// The default host of the standalone challenge servers: "::", every IPv6 and (IPV6_V6ONLY off)
+/// IPv4 address at once, since a CA validates over IPv6 first when a name has an AAAA record.
+/// On a machine without IPv6 listen_tcp() binds 0.0.0.0 for it instead.
+inline constexpr const char* kAnyAddress = "::";
+
 /// A non-blocking, close-on-exec socket listening on host:port with the largest backlog
 /// (SOMAXCONN: a CA validating 50 names opens some 150 connections at once). SO_REUSEADDR only:
 /// a restart works while old connections sit in TIME_WAIT, yet a port another socket listens on
 /// is an error; never SO_REUSEPORT, which would let a second process share the port unnoticed.
 /// Throws ListenHostError when the host has no address, and otherwise std::system_error with
 /// the errno of socket/setsockopt/bind/listen (generic_category, e.g. EADDRINUSE); when several
-/// addresses fail, the first failure is reported, except that EADDRINUSE wins.
+/// addresses fail, the first failure is reported, except that EADDRINUSE wins. The IPv6
+/// unspecified address ("::") is bound dual-stack (IPV6_V6ONLY off), and falls back to
+/// 0.0.0.0 where the machine has no IPv6.
 ListeningSocket listen_tcp(const std::string& host, std::uint16_t port, ListenHost accepted);
 
 /// "127.0.0.1:443", or "[::1]:443" for an IPv6 address, for messages.

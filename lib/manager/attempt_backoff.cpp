@@ -1,12 +1,16 @@
 #include "manager/attempt_backoff.hpp"
 
+#include <algorithm>
+
 #include "acmecpp/renewal.hpp"
 
 namespace acmecpp::manager {
 
-void AttemptBackoff::record_failure(SteadyClock::time_point now) {
+void AttemptBackoff::record_failure(SteadyClock::time_point now,
+                                    std::optional<SteadyClock::time_point> not_before) {
   ++failures_;
   last_failure_ = now;
+  not_before_ = not_before;
 }
 
 void AttemptBackoff::record_success() {
@@ -15,7 +19,8 @@ void AttemptBackoff::record_success() {
 
 std::optional<SteadyClock::time_point> AttemptBackoff::retry_at() const {
   if (failures_ == 0) return std::nullopt;
-  return last_failure_ + failure_backoff(failures_);
+  const auto scheduled = last_failure_ + failure_backoff(failures_);
+  return not_before_ ? std::max(scheduled, *not_before_) : scheduled;
 }
 
 bool AttemptBackoff::allows(SteadyClock::time_point now) const {

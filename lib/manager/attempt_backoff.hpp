@@ -13,7 +13,9 @@ namespace acmecpp::manager {
 /// Not thread-safe: the owner guards it.
 class AttemptBackoff {
  public:
-  void record_failure(SteadyClock::time_point now);
+  /// `not_before`: the earliest next attempt the CA asked for (Retry-After), if it said.
+  void record_failure(SteadyClock::time_point now,
+                      std::optional<SteadyClock::time_point> not_before = std::nullopt);
   /// Forgets the failures.
   void record_success();
 
@@ -26,6 +28,7 @@ class AttemptBackoff {
  private:
   int failures_ = 0;
   SteadyClock::time_point last_failure_{};
+  std::optional<SteadyClock::time_point> not_before_;
 };
 
 }  // namespace acmecpp::manager

@@ -5,7 +5,10 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "acmecpp/printable.hpp"
+#include "acmecpp/revocation.hpp"
 #include "core/duration_text.hpp"
+#include "core/rfc3339.hpp"
 #include "crypto/issued_chain.hpp"
 #include "crypto/jose.hpp"
 #include "manager/authorization_flow.hpp"
@@ -47,6 +50,42 @@ acme::ClientOptions::DirectoryCacheIo directory_cache_in(const std::shared_ptr<S
 bool is_deactivated(const AccountRecord& record) {
   const auto body = nlohmann::json::parse(record.registration_body, nullptr, false);
   return body.is_object() && body.value("status", "") == "deactivated";
+}
+
+Error deactivated_account(const std::string& url) {
+  return Error(ErrorKind::config,
+               "the ACME account " + printable_text(url) +
+                   " is deactivated; no new account is registered unless asked for "
+                   "(AccountCheck::register_new): register one to issue again");
+}
+
+/// Boulder's answer to a request signed for a deactivated (or revoked) account: unauthorized,
+/// "Account is not valid, has status \"deactivated\"".
+bool says_account_not_valid(const AcmeError& e) {
+  const std::string& detail = e.problem().detail;
+  const auto has = [&detail](const char* text) { return detail.find(text) != std::string::npos; };
+  return e.problem().is("unauthorized") && has("ccount") &&
+         (has("has status") || has("deactivated"));
+}
+
+/// A refusal of "replaces" that one order without it answers (RFC 9773 section 5; Boulder:
+/// alreadyReplaced, unauthorized from another account, malformed for an unknown issuer or
+/// names that do not match, a certificate it does not know). Not a refusal of the order
+/// itself: rate limits, a server error, a nonce.
+bool refuses_replaces(const AcmeError& e) {
+  const Problem& p = e.problem();
+  if (p.status >= 500 || p.status == 429) return false;
+  return !p.is("rateLimited") && !p.is("badNonce") && !p.is("accountDoesNotExist") &&
+         !p.is("rejectedIdentifier") && !p.is("serverInternal");
+}
+
+/// " (keyCompromise)" for a code the library knows, "" for another.
+std::string revocation_reason_name(int code) {
+  try {
+    return " (" + std::string(to_string(revocation_reason_from_code(code))) + ")";
+  } catch (const Error&) {
+    return {};
+  }
 }
 
 }  // namespace
@@ -141,6 +180,13 @@ struct CertManager::Impl : manager::Issuer {
     if (created) *created = false;
     if (account && check == CertManager::AccountCheck::trust_store) return *account;
     auto record = config.store->load_account(config.resolver);
+    auto deactivated_refusal = [&] {
+      if (record && is_deactivated(*record) && check != CertManager::AccountCheck::register_new) {
+        // A new account behind the operator's back would break CAA accounturi and "replaces".
+        throw deactivated_account(record->uri);
+      }
+    };
+    deactivated_refusal();
     auto usable = [&] {
       return record && !record->private_key_der.empty() && !is_deactivated(*record);
     };
@@ -155,6 +201,7 @@ struct CertManager::Impl : manager::Issuer {
                                             core::duration_text(config.lock_wait));
       }
       record = config.store->load_account(config.resolver);
+      deactivated_refusal();  // deactivated by another process meanwhile
     }
     const bool has_key = usable();
     const PrivateKey key = has_key ? PrivateKey::from_der(record->private_key_der)
@@ -213,10 +260,16 @@ struct CertManager::Impl : manager::Issuer {
   /// say), the account is looked up by key or registered again and the order retried once.
   acme::Order new_order_with_account(const std::vector<acme::Identifier>& ids,
                                      const acme::OrderOptions& options) {
-    ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+    const auto used = ensure_account(CertManager::AccountCheck::trust_store, nullptr);
     try {
       return client.new_order(ids, options);
     } catch (const AcmeError& e) {
+      if (says_account_not_valid(e)) {
+        throw Error(ErrorKind::config, "the CA refuses the ACME account " +
+                                           printable_text(used.url) + " (" + e.problem().summary() +
+                                           "); no new account is registered unless asked for: "
+                                           "register one to issue again");
+      }
       if (!e.problem().is("accountDoesNotExist")) throw;
       log(LogLevel::warning, "stored account unknown to the server; looking it up again");
     }
@@ -225,8 +278,9 @@ struct CertManager::Impl : manager::Issuer {
   }
 
   /// With the configured profile and, for a renewal, the ARI ID of the replaced certificate. A
-  /// server that says that one was already replaced (by another client, or an earlier attempt
-  /// whose result was lost) gets the order again without "replaces" (RFC 9773 section 5).
+  /// server that refuses "replaces" (already replaced by another client or an earlier attempt
+  /// whose result was lost; another account; an issuer it does not know) gets exactly one order
+  /// without it (RFC 9773 section 5).
   acme::Order place_order(const std::vector<acme::Identifier>& ids,
                           const std::optional<std::string>& replaces, const std::string& profile) {
     auto options = manager::order_options_for(client.directory(), profile);
@@ -235,9 +289,9 @@ struct CertManager::Impl : manager::Issuer {
     try {
       return new_order_with_account(ids, options);
     } catch (const AcmeError& e) {
-      if (!e.problem().is("alreadyReplaced")) throw;
-      log(LogLevel::warning, "certificate {} was already replaced; ordering without \"replaces\"",
-          *replaces);
+      if (!refuses_replaces(e)) throw;
+      log(LogLevel::warning, "the CA refused \"replaces\" {} ({}); ordering without it", *replaces,
+          e.problem().summary());
     }
     options.replaces.reset();
     return new_order_with_account(ids, options);
@@ -283,6 +337,7 @@ struct CertManager::Impl : manager::Issuer {
     record.store = tls_store;
     record.renewal.profile = profile;
     record.renewal.settings = choices.kept_settings;
+    record.renewal.account_url = client.account_url();
     crypto::check_issued_chain(record.certificate_pem, cert_key, names);  // else nothing is stored
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
     config.store->save_certificate(config.resolver, record);
@@ -350,34 +405,56 @@ struct CertManager::Impl : manager::Issuer {
     try {
       return with_events(current.names(), CertificateEventType::renewed, [&] {
         const KeyType key_type = PrivateKey::from_pem(current.key_pem).type();
-        std::optional<std::string> replaces;
-        if (!client.directory().renewal_info.empty()) {
-          if (auto id = ari_id(current.certificate_pem); !id.empty()) replaces = id;
-        }
         // The profile it was ordered with, unless the caller names another.
         const std::string profile = choices.profile.value_or(
             config.profile.empty() ? current.renewal.profile : config.profile);
         // The settings it was obtained with, unless the caller keeps others.
         ManagedCertificate kept = choices;
         if (kept.kept_settings.empty()) kept.kept_settings = current.renewal.settings;
-        return issue(current.names(), key_type, replaces, current.store, profile, kept);
+        return issue(current.names(), key_type, replaces_for(current), current.store, profile,
+                     kept);
       });
     } catch (const std::exception& e) {
-      if (!manager::is_cancelled(e)) record_failure(current, e.what());
+      if (!manager::is_cancelled(e)) record_failure(current, e);
       throw;
     }
   }
 
+  /// ARI's "replaces" for a renewal of `current`: only when the CA answered its ARI lookup and
+  /// the certificate was ordered by the account in use (Boulder refuses it otherwise).
+  std::optional<std::string> replaces_for(const CertificateRecord& current) {
+    if (client.directory().renewal_info.empty()) return std::nullopt;
+    const std::string id = ari_id(current.certificate_pem);
+    if (id.empty()) return std::nullopt;
+    const auto stored = manager::stored_entry(*config.store, config.resolver, current);
+    const RenewalState& state = stored ? stored->renewal : current.renewal;
+    if (state.ari_cert_id != id || !state.ari_checked_at) {
+      log(LogLevel::debug, "no \"replaces\" for {}: no ARI answer for it", current.main);
+      return std::nullopt;
+    }
+    const auto used = ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+    if (state.account_url != used.url) {
+      log(LogLevel::debug, "no \"replaces\" for {}: ordered by another account", current.main);
+      return std::nullopt;
+    }
+    return id;
+  }
+
   /// Counts a failed renewal in the stored entry, for the backoff. Never throws: the renewal's
   /// own error is what the caller must see.
-  void record_failure(const CertificateRecord& current, const std::string& message) noexcept {
+  void record_failure(const CertificateRecord& current, const std::exception& failure) noexcept {
     try {
       const auto stored = manager::stored_entry(*config.store, config.resolver, current);
       if (!stored) return;
       RenewalState state = stored->renewal;
       ++state.failed_attempts;
       state.last_failure = std::chrono::system_clock::now();
-      state.last_error = message;
+      state.last_error = failure.what();
+      state.retry_not_before = manager::ca_retry_at(failure);
+      if (state.retry_not_before) {
+        log(LogLevel::warning, "renewal of {}: the CA asks to wait; next attempt not before {}",
+            current.main, core::format_rfc3339(*state.retry_not_before));
+      }
       manager::save_renewal_state(*config.store, config.resolver, current, state);
     } catch (const std::exception& e) {
       log(LogLevel::error, "cannot record the failed renewal of {}: {}", current.main, e.what());
@@ -394,9 +471,20 @@ struct CertManager::Impl : manager::Issuer {
     if (id.empty() || !server_offers_ari() || !manager::ari_is_stale(state, id, now)) return state;
     try {
       const auto info = client.renewal_info(certificate.certificate_pem);
+      const RenewalState before = state;
       {
         std::lock_guard<std::mutex> lock(random_mutex);
         state = manager::with_renewal_info(state, id, info, now, random);
+      }
+      if (before.ari_window_start != state.ari_window_start ||
+          before.ari_window_end != state.ari_window_end) {
+        // First seen, or moved (an incident, a mass revocation): say why when the CA does.
+        log(LogLevel::info, "ARI window for {}: {} to {}{}", certificate.main,
+            core::format_rfc3339(*state.ari_window_start),
+            core::format_rfc3339(*state.ari_window_end),
+            state.ari_explanation_url.empty()
+                ? std::string()
+                : ", explanation " + printable_text(state.ari_explanation_url));
       }
       if (stored) manager::save_renewal_state(*config.store, config.resolver, certificate, state);
     } catch (const Error& e) {
@@ -423,12 +511,24 @@ struct CertManager::Impl : manager::Issuer {
 
   void revoke(const CertificateRecord& certificate, std::optional<int> reason,
               CertManager::RevocationSigner signer) {
-    if (signer == CertManager::RevocationSigner::certificate_key) {
-      client.revoke_certificate_with_key(certificate.certificate_pem,
-                                         PrivateKey::from_pem(certificate.key_pem), reason);
-    } else {
-      ensure_account(CertManager::AccountCheck::trust_store, nullptr);
-      client.revoke_certificate(certificate.certificate_pem, reason);
+    try {
+      if (signer == CertManager::RevocationSigner::certificate_key) {
+        client.revoke_certificate_with_key(certificate.certificate_pem,
+                                           PrivateKey::from_pem(certificate.key_pem), reason);
+      } else {
+        ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+        client.revoke_certificate(certificate.certificate_pem, reason);
+      }
+    } catch (const AcmeError& e) {
+      if (!e.problem().is("badRevocationReason")) throw;
+      // Say which reason was refused: the CA's detail may not.
+      const std::string sent =
+          reason ? std::to_string(*reason) + revocation_reason_name(*reason) : "none";
+      throw AcmeError("revoking " + certificate.main + ": the CA does not accept the reason " +
+                          sent +
+                          " (Let's Encrypt accepts unspecified, keyCompromise, "
+                          "superseded and cessationOfOperation)",
+                      e.problem());
     }
     log(LogLevel::info, "certificate for {} revoked", certificate.main);
   }

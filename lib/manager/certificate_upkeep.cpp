@@ -1,6 +1,7 @@
 #include "manager/certificate_upkeep.hpp"
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -9,6 +10,7 @@
 #include "core/ascii.hpp"
 #include "core/bounded_parallel.hpp"
 #include "core/duration_text.hpp"
+#include "core/rfc3339.hpp"
 #include "manager/cancellation.hpp"
 #include "manager/name_lock_wait.hpp"
 
@@ -55,6 +57,12 @@ const CertificateRecord* find_stored(const StoredIndex& index,
   return nullptr;
 }
 
+/// 0 to 1, for next_pass_delay(): where in the interval the next regular check comes.
+double random_spread() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
+
 UpkeepOutcome outcome(const ManagedEntry& entry, Result result, std::string detail = {}) {
   UpkeepOutcome out;
   out.names = entry.names();
@@ -80,8 +88,11 @@ std::optional<CertificateRecord> stored_for(const std::vector<CertificateRecord>
   return found ? std::optional<CertificateRecord>(*found) : std::nullopt;
 }
 
-Delay next_pass_delay(Delay check_interval, Delay earliest_due) {
-  return std::max(std::min(check_interval, earliest_due), kMinimumDelay);
+Delay next_pass_delay(Delay check_interval, Delay earliest_due, double spread) {
+  if (earliest_due < check_interval) return std::max(earliest_due, kMinimumDelay);
+  const double share = 0.5 + 0.5 * std::clamp(spread, 0.0, 1.0);
+  const auto spread_delay = Delay(static_cast<Delay::rep>(double(check_interval.count()) * share));
+  return std::max(spread_delay, kMinimumDelay);
 }
 
 CertificateUpkeep::PassResult CertificateUpkeep::pass(const MaintainOptions& options,
@@ -129,7 +140,7 @@ CertificateUpkeep::PassResult CertificateUpkeep::pass(const MaintainOptions& opt
   context_.issuer.pass_done();
   Delay earliest = interval;
   for (const auto delay : next) earliest = std::min(earliest, delay);
-  return {std::move(outcomes), next_pass_delay(interval, earliest)};
+  return {std::move(outcomes), next_pass_delay(interval, earliest, random_spread())};
 }
 
 UpkeepOutcome CertificateUpkeep::keep(Step& step) {
@@ -171,9 +182,19 @@ UpkeepOutcome CertificateUpkeep::obtain(Step& step) {
     issued = context_.issuer.obtain(entry.names(), entry.spec);
   } catch (const std::exception& e) {
     if (is_cancelled(e)) return stopped(step);
-    context_.managed.record_failure(entry.names(), SteadyClock::now());
+    const auto failed_at = SteadyClock::now();
+    std::optional<SteadyClock::time_point> not_before;
     auto out = outcome(entry, Result::failed, e.what());
     out.retry_in = failure_backoff(entry.backoff.failures() + 1);
+    if (const auto at = ca_retry_at(e)) {
+      // The CA's Retry-After (a rate limit, say) is the earliest next attempt.
+      const auto wait = std::max(until(*at, SystemClock::now()), Delay(0));
+      not_before = failed_at + wait;
+      out.retry_in = std::max(out.retry_in, wait);
+      context_.log(LogLevel::warning, "{}: the CA asks to wait; next attempt not before {}",
+                   entry.main(), core::format_rfc3339(*at));
+    }
+    context_.managed.record_failure(entry.names(), failed_at, not_before);
     step.next = out.retry_in;
     failed(step, e.what());
     return out;
@@ -233,7 +254,11 @@ UpkeepOutcome CertificateUpkeep::renew_locked(Step& step, const CertificateRecor
     // applies; the next pass learns from it when to try again.
     step.next = kMinimumDelay;
     failed(step, e.what());
-    return outcome(entry, Result::failed, e.what());
+    auto out = outcome(entry, Result::failed, e.what());
+    if (const auto at = ca_retry_at(e)) {
+      out.retry_in = std::max(until(*at, SystemClock::now()), Delay(0));
+    }
+    return out;
   }
   if (step.publish) publish(step, issued.record);
   succeeded(step, CertificateEventType::renewed, issued, std::move(lock));

@@ -46,8 +46,12 @@ std::optional<CertificateRecord> stored_for(const std::vector<CertificateRecord>
 
 /// The wait before the next pass: the check interval, shortened to when a backoff ends or a
 /// certificate falls due, and never under a second (so a clock or policy quirk cannot spin).
+/// A regular check (nothing falls due sooner) comes at `spread` (0 to 1) of the interval's
+/// second half: a random `spread` makes clients started together drift apart, as Let's Encrypt
+/// asks of scheduled clients.
 std::chrono::milliseconds next_pass_delay(std::chrono::milliseconds check_interval,
-                                          std::chrono::milliseconds earliest_due);
+                                          std::chrono::milliseconds earliest_due,
+                                          double spread = 1.0);
 
 class CertificateUpkeep {
  public:

@@ -97,9 +97,10 @@ ManagedEntry* ManagedCertificates::find(const std::vector<std::string>& names) {
 }
 
 void ManagedCertificates::record_failure(const std::vector<std::string>& names,
-                                         SteadyClock::time_point now) {
+                                         SteadyClock::time_point now,
+                                         std::optional<SteadyClock::time_point> not_before) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (auto* entry = find(names)) entry->backoff.record_failure(now);
+  if (auto* entry = find(names)) entry->backoff.record_failure(now, not_before);
 }
 
 void ManagedCertificates::record_success(const std::vector<std::string>& names) {

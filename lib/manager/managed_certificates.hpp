@@ -47,7 +47,8 @@ class ManagedCertificates {
 
   /// The outcome of an attempt to obtain the entry for `names`; ignored when that entry is no
   /// longer managed with these names (its names changed during the attempt).
-  void record_failure(const std::vector<std::string>& names, SteadyClock::time_point now);
+  void record_failure(const std::vector<std::string>& names, SteadyClock::time_point now,
+                      std::optional<SteadyClock::time_point> not_before = std::nullopt);
   void record_success(const std::vector<std::string>& names);
 
  private:

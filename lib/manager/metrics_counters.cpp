@@ -15,7 +15,8 @@ std::vector<CertificateMetrics> stored_certificates(const Store& store,
   std::vector<CertificateMetrics> out;
   for (const auto& record : store.certificates(resolver)) {
     try {
-      out.push_back({resolver, record.main, parse_certificate(record.certificate_pem).not_after});
+      out.push_back({resolver, record.main, parse_certificate(record.certificate_pem).not_after,
+                     record.renewal.retry_not_before});
     } catch (const Error&) {
       continue;
     }
@@ -48,6 +49,7 @@ Metrics MetricsCounters::snapshot(const Store& store, const std::string& resolve
   }
   metrics.acme_requests = requests.by_result;
   metrics.bad_nonce_retries = requests.bad_nonce_retries;
+  metrics.transient_retries = requests.transient_retries;
   return metrics;
 }
 
@@ -69,6 +71,7 @@ Metrics merge_metrics(const std::vector<Metrics>& parts) {
     }
     for (const auto& [result, count] : part.acme_requests) all.acme_requests[result] += count;
     all.bad_nonce_retries += part.bad_nonce_retries;
+    all.transient_retries += part.transient_retries;
   }
   return all;
 }

@@ -70,6 +70,14 @@ void certificates(Exposition& out, const Metrics& metrics, Clock::time_point now
   for (const auto& c : metrics.certificates) {
     out.sample(left, certificate_labels(c), unix_seconds(c.not_after) - unix_seconds(now));
   }
+  constexpr const char* wait = "acmecpp_certificate_retry_not_before_timestamp_seconds";
+  out.family(wait, "gauge",
+             "The earliest next attempt the CA allows for the certificate (Unix time).");
+  for (const auto& c : metrics.certificates) {
+    if (c.retry_not_before) {
+      out.sample(wait, certificate_labels(c), unix_seconds(*c.retry_not_before));
+    }
+  }
 }
 
 void results(Exposition& out, const char* name, const char* help, const ResultCounts& counts) {
@@ -88,6 +96,10 @@ void acme_requests(Exposition& out, const Metrics& metrics) {
   constexpr const char* retries = "acmecpp_acme_bad_nonce_retries_total";
   out.family(retries, "counter", "Requests sent again after the server answered badNonce.");
   out.sample(retries, "", static_cast<long long>(metrics.bad_nonce_retries));
+  constexpr const char* transient = "acmecpp_acme_transient_retries_total";
+  out.family(transient, "counter",
+             "Requests sent again after a 429, a 5xx or a failed connection.");
+  out.sample(transient, "", static_cast<long long>(metrics.transient_retries));
 }
 
 }  // namespace

@@ -79,13 +79,22 @@ RenewalDecision decide_renewal(TimePoint not_before, TimePoint not_after, const 
     target = {not_after, "expired " + core::format_rfc3339(not_after)};
   }
   RenewalDecision decision{now >= target.at, target.at, target.reason};
-  if (!decision.due || state.failed_attempts <= 0 || !state.last_failure) return decision;
-  const TimePoint retry_at = *state.last_failure + failure_backoff(state.failed_attempts);
-  if (now < retry_at) {
-    decision = {false, retry_at,
-                "backing off after " + std::to_string(state.failed_attempts) +
-                    " failed attempt(s) until " + core::format_rfc3339(retry_at) +
-                    "; due: " + target.reason};
+  if (!decision.due) return decision;
+  if (state.failed_attempts > 0 && state.last_failure) {
+    const TimePoint retry_at = *state.last_failure + failure_backoff(state.failed_attempts);
+    if (now < retry_at) {
+      decision = {false, retry_at,
+                  "backing off after " + std::to_string(state.failed_attempts) +
+                      " failed attempt(s) until " + core::format_rfc3339(retry_at) +
+                      "; due: " + target.reason};
+    }
+  }
+  // The CA's own word (Retry-After of a rate limit) wins over the schedule when it is later.
+  if (state.retry_not_before && now < *state.retry_not_before &&
+      (decision.due || decision.renew_at < *state.retry_not_before)) {
+    decision = {false, *state.retry_not_before,
+                "the CA asked to wait until " + core::format_rfc3339(*state.retry_not_before) +
+                    " (Retry-After); due: " + target.reason};
   }
   return decision;
 }

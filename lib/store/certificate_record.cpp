@@ -20,7 +20,8 @@ bool RenewalState::operator==(const RenewalState& other) const {
          ari_checked_at == other.ari_checked_at && ari_retry_after == other.ari_retry_after &&
          ari_explanation_url == other.ari_explanation_url &&
          failed_attempts == other.failed_attempts && last_failure == other.last_failure &&
-         last_error == other.last_error && profile == other.profile && settings == other.settings;
+         last_error == other.last_error && profile == other.profile && settings == other.settings &&
+         retry_not_before == other.retry_not_before && account_url == other.account_url;
 }
 
 }  // namespace acmecpp

@@ -73,6 +73,7 @@ void read_failures(const Json& failures, const std::string& place, RenewalState&
   state.failed_attempts = static_cast<int>(std::clamp<long long>(count, 0, INT_MAX));
   state.last_failure = time_at(failures, "last", place);
   state.last_error = string_at(failures, "lastError", place);
+  state.retry_not_before = time_at(failures, "retryNotBefore", place);
 }
 
 /// "settings": each member a string or an array of strings.
@@ -130,6 +131,7 @@ Json failures_json(const RenewalState& state) {
   if (state.failed_attempts != 0) failures["count"] = state.failed_attempts;
   put_time(failures, "last", state.last_failure);
   put_string(failures, "lastError", state.last_error);
+  put_time(failures, "retryNotBefore", state.retry_not_before);
   return failures;
 }
 
@@ -160,6 +162,7 @@ RenewalState read_renewal_state(const Json& entry, const std::string& place) {
   if (const Json* settings = object_at(*member, "settings", member_place)) {
     read_settings(*settings, member_place + ".settings", state);
   }
+  state.account_url = string_at(*member, "account", member_place);
   return state;
 }
 
@@ -177,6 +180,7 @@ void write_renewal_state(Json& entry, const RenewalState& state) {
   if (Json settings = settings_json(state); !settings.empty()) {
     member["settings"] = std::move(settings);
   }
+  put_string(member, "account", state.account_url);
   set_member(entry, kMember, std::move(member), false);
 }
 

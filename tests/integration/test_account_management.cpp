@@ -108,7 +108,9 @@ TEST_CASE("updating the email changes the account's contact and the stored email
   CHECK(client.update_account({}).contact.empty());
 }
 
-TEST_CASE("a deactivated account is refused by the server and replaced on the next issuance") {
+TEST_CASE(
+    "a deactivated account is refused by the server and never replaced behind the operator's "
+    "back: only AccountCheck::register_new registers a new one") {
   PebbleEnv pebble;
   TempDir dir;
   auto handler = std::make_shared<Http01Handler>();
@@ -127,6 +129,20 @@ TEST_CASE("a deactivated account is refused by the server and replaced on the ne
   MESSAGE("deactivated account refused with: " << refused.summary());
   CHECK(refused.is("unauthorized"));
 
+  // A new account would break CAA accounturi records and every "replaces": refused, named.
+  try {
+    manager.obtain({"after-deactivation.example.test"});
+    FAIL("a new account was registered behind the operator's back");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::config);
+    CHECK(std::string(e.what()).find(account.url) != std::string::npos);
+  }
+  CHECK_THROWS_AS(manager.ensure_account(CertManager::AccountCheck::ask_server), Error);
+  CHECK(stored_account(dir / "acme.json").uri == account.url);
+
+  bool created = false;
+  manager.ensure_account(CertManager::AccountCheck::register_new, &created);
+  CHECK(created);
   manager.obtain({"after-deactivation.example.test"});
   const auto replacement = stored_account(dir / "acme.json");
   CHECK(replacement.uri != account.url);

@@ -113,7 +113,11 @@ TEST_CASE("ARI: without an answer from renewalInfo the decision rests on the exp
   CHECK_FALSE(manager.is_due(issued.record, now));
   CHECK(manager.is_due(issued.record, issued.info.not_after - kDay));
   CHECK(f.ari.renewal_info_requests().size() == 2);
-  CHECK(f.stored(issued.record).renewal.empty());
+  // Nothing of ARI recorded; only the account that ordered it.
+  auto state = f.stored(issued.record).renewal;
+  CHECK(state.account_url == manager.ensure_account().url);
+  state.account_url.clear();
+  CHECK(state.empty());
 }
 
 TEST_CASE("ARI: a renewal names the certificate it replaces, alreadyReplaced orders again") {
@@ -122,12 +126,17 @@ TEST_CASE("ARI: a renewal names the certificate it replaces, alreadyReplaced ord
   const auto first = manager.obtain({"replace.example.test"}).record;
   CHECK_FALSE(f.ari.new_order_payloads().back().contains("replaces"));
 
+  // "replaces" only for a certificate whose ARI lookup succeeded (Boulder refuses others).
+  const auto now = whole_seconds(system_clock::now());
+  f.ari.set_window({now - 2 * kDay, now - kDay, std::nullopt, {}});
+  manager.check_renewal(first, now);
   const auto second = manager.renew(first).record;
   auto payloads = f.ari.new_order_payloads();
   REQUIRE(payloads.size() == 2);
   CHECK(payloads[1].value("replaces", "") == acme::certificate_id(first.certificate_pem));
 
   f.ari.set_reject_replaces(true);
+  manager.check_renewal(second, now);
   const auto third = manager.renew(second).record;
   payloads = f.ari.new_order_payloads();
   REQUIRE(payloads.size() == 4);

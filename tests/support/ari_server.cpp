@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <array>
 #include <condition_variable>
 #include <thread>
 
@@ -18,6 +19,39 @@ const std::string kProblemType = "application/problem+json";
 
 nlohmann::json problem(const std::string& type, const std::string& detail, int status) {
   return {{"type", "urn:ietf:params:acme:error:" + type}, {"detail", detail}, {"status", status}};
+}
+
+constexpr std::size_t kRequestKinds = std::size_t(CaRequest::account) + 1;
+
+/// The kind of a request by Pebble 2.4's paths; nullopt for the directory and the rest.
+std::optional<CaRequest> kind_of(const std::string& method, const std::string& path) {
+  const auto starts = [&path](const char* prefix) { return path.rfind(prefix, 0) == 0; };
+  if (starts("/nonce-plz")) return CaRequest::new_nonce;
+  if (method != "POST") return std::nullopt;
+  if (starts("/sign-me-up")) return CaRequest::new_account;
+  if (starts("/order-plz")) return CaRequest::new_order;
+  if (starts("/my-order/")) return CaRequest::order;
+  if (starts("/authZ/")) return CaRequest::authorization;
+  if (starts("/chalZ/")) return CaRequest::challenge;
+  if (starts("/finalize-order/")) return CaRequest::finalize;
+  if (starts("/certZ/")) return CaRequest::certificate;
+  if (starts("/revoke-cert")) return CaRequest::revoke;
+  if (starts("/my-account/")) return CaRequest::account;
+  return std::nullopt;
+}
+
+void answer_with(const Injection& injection, httplib::Response& res) {
+  res.status = injection.status;
+  res.headers.erase("Location");
+  res.headers.erase("Link");
+  res.headers.erase("Retry-After");
+  if (!injection.retry_after.empty()) res.set_header("Retry-After", injection.retry_after);
+  if (injection.problem_type.empty()) {
+    res.set_content("", "text/plain");
+    return;
+  }
+  res.set_content(problem(injection.problem_type, injection.detail, injection.status).dump(),
+                  kProblemType);
 }
 
 }  // namespace
@@ -38,13 +72,44 @@ struct AriServer::State {
   std::vector<nlohmann::json> orders;
   std::vector<std::string> renewal_requests;
   std::string new_order_path;
+  std::array<std::optional<Injection>, kRequestKinds> injections;
+  std::array<std::size_t, kRequestKinds> request_counts{};
+  std::array<std::size_t, kRequestKinds> injected_counts{};
+  std::optional<Injection> replaces_refusal;
+
+  /// The injection that answers this request (counted), if any.
+  std::optional<Injection> take_injection(const httplib::Request& req) {
+    const auto kind = kind_of(req.method, req.path);
+    if (!kind) return std::nullopt;
+    std::lock_guard<std::mutex> lock(mutex);
+    const auto i = std::size_t(*kind);
+    ++request_counts[i];
+    auto& injection = injections[i];
+    if (!injection || injection->times <= 0) return std::nullopt;
+    ++injected_counts[i];
+    Injection taken = *injection;
+    if (--injection->times == 0) injection.reset();
+    return taken;
+  }
+
+  /// Forwards to Pebble unless an injection answers; true when one did.
+  bool forward_or_inject(const httplib::Request& req, httplib::Response& res) {
+    const auto injection = take_injection(req);
+    if (!injection) {
+      pebble.forward(req, res);
+      return false;
+    }
+    if (injection->after_forwarding) pebble.forward(req, res);
+    answer_with(*injection, res);
+    return true;
+  }
 
   void get(const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind(std::string(kRenewalInfoPath) + "/", 0) == 0) {
       serve_renewal_info(req, res);
       return;
     }
-    pebble.forward(req, res);
+    if (forward_or_inject(req, res)) return;
     if (res.status == 200 && req.path == "/dir") extend_directory(req, res);
   }
 
@@ -98,7 +163,12 @@ struct AriServer::State {
       res.set_content(problem("serverInternal", "stand-in: closing", 503).dump(), kProblemType);
       return true;
     }
-    if (!reject_replaces || !payload.is_object() || !payload.contains("replaces")) return false;
+    if (!payload.is_object() || !payload.contains("replaces")) return false;
+    if (replaces_refusal) {
+      answer_with(*replaces_refusal, res);
+      return true;
+    }
+    if (!reject_replaces) return false;
     res.status = 409;
     res.set_content(
         problem("alreadyReplaced", "stand-in: certificate already replaced", 409).dump(),
@@ -108,7 +178,7 @@ struct AriServer::State {
 
   void post(const httplib::Request& req, httplib::Response& res) {
     if (record_order(req, res)) return;
-    pebble.forward(req, res);
+    if (forward_or_inject(req, res)) return;
     hold_if_finished(res);
   }
 
@@ -186,6 +256,26 @@ std::size_t AriServer::held_processing_answers() const {
 void AriServer::set_new_order_problem(std::optional<std::string> detail) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->new_order_problem = std::move(detail);
+}
+
+void AriServer::inject(CaRequest kind, const Injection& injection) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->injections[std::size_t(kind)] = injection;
+}
+
+std::size_t AriServer::requests(CaRequest kind) const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->request_counts[std::size_t(kind)];
+}
+
+std::size_t AriServer::injected(CaRequest kind) const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->injected_counts[std::size_t(kind)];
+}
+
+void AriServer::set_replaces_refusal(std::optional<Injection> refusal) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  state_->replaces_refusal = std::move(refusal);
 }
 
 std::vector<nlohmann::json> AriServer::new_order_payloads() const {

@@ -10,6 +10,10 @@
 // serves with Pebble's own TLS certificate, so clients trust it with PebbleEnv::ca_bundle().
 // It can also misbehave as a slow CA does, which Pebble cannot: leave newOrder requests
 // unanswered, or keep finalized orders "processing" with a Retry-After of the test's choosing.
+// And it behaves as Let's Encrypt's production CA (Boulder) does where Pebble 2.4 never does:
+// 429/500/503 with Retry-After on chosen requests (inject()), before or after Pebble acted on
+// them, rateLimited problems, "replaces" refused with any problem (unauthorized, malformed for an
+// unknown issuer, ...), an account reported deactivated.
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +29,32 @@
 #include "support/pebble_env.hpp"
 
 namespace acmecpp::testing {
+
+/// The requests inject() can choose, told apart by Pebble's paths.
+enum class CaRequest {
+  new_nonce,
+  new_account,
+  new_order,
+  order,  ///< POST-as-GET of an order (polls)
+  authorization,
+  challenge,
+  finalize,
+  certificate,  ///< download
+  revoke,
+  account,  ///< POST to the account URL (update, deactivation)
+};
+
+/// A failure answered instead of (or, after_forwarding, in place of) Pebble's answer.
+struct Injection {
+  int status = 503;
+  std::string problem_type = "serverInternal";  ///< ACME error name; "" sends no body
+  std::string detail = "stand-in: injected failure";
+  std::string retry_after;  ///< the Retry-After header's value; "": none
+  int times = 1;            ///< how many requests of that kind it answers, from the next one
+  /// Pebble acts on the request first and its answer is lost: what a 500 after the work was
+  /// done, or a connection cut, looks like to a client.
+  bool after_forwarding = false;
+};
 
 struct AriWindow {
   std::chrono::system_clock::time_point start, end;
@@ -60,6 +90,16 @@ class AriServer {
   /// While set, every newOrder is answered with the problem rejectedIdentifier (400) carrying
   /// this detail instead of being forwarded: a CA's error as long as a test wants it.
   void set_new_order_problem(std::optional<std::string> detail);
+
+  /// The next `injection.times` requests of this kind are answered with its failure.
+  void inject(CaRequest kind, const Injection& injection);
+  /// How many requests of this kind arrived (answered by an injection or not).
+  std::size_t requests(CaRequest kind) const;
+  /// How many requests of this kind an injection answered.
+  std::size_t injected(CaRequest kind) const;
+  /// While set, a newOrder with "replaces" is refused with this problem (after alreadyReplaced's
+  /// set_reject_replaces(), the general form: Boulder's unauthorized, malformed, ...).
+  void set_replaces_refusal(std::optional<Injection> refusal);
 
   /// Payloads (decoded JSON) of every newOrder request received, in order.
   std::vector<nlohmann::json> new_order_payloads() const;

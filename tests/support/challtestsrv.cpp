@@ -32,6 +32,12 @@ void ChallTestSrv::add_a(const std::string& host, const std::vector<std::string>
        nlohmann::json{{"host", fully_qualified(host)}, {"addresses", addresses}}.dump());
 }
 
+void ChallTestSrv::add_aaaa(const std::string& host,
+                            const std::vector<std::string>& addresses) const {
+  post("/add-aaaa", host,
+       nlohmann::json{{"host", fully_qualified(host)}, {"addresses", addresses}}.dump());
+}
+
 void ChallTestSrv::clear_a(const std::string& host) const {
   post("/clear-a", host, nlohmann::json{{"host", fully_qualified(host)}}.dump());
 }

@@ -17,6 +17,8 @@ class ChallTestSrv {
   void clear_txt(const std::string& host) const;
   void add_a(const std::string& host, const std::vector<std::string>& addresses) const;
   void clear_a(const std::string& host) const;
+  /// AAAA records (e.g. "::1": Pebble's VA then dials the name over IPv6).
+  void add_aaaa(const std::string& host, const std::vector<std::string>& addresses) const;
 
  private:
   void post(const std::string& path, const std::string& host, const std::string& body) const;

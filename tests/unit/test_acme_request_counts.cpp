@@ -61,10 +61,14 @@ TEST_CASE("acme::Client::stats() reports requests by result") {
   options.connect_timeout = quick().connect_timeout;
   options.request_timeout = quick().total_timeout;
   options.ca_bundle = pki.ca_pem();
+  // A 500 is transient: asked twice more (without Retry-After: 10 ms, then 20 ms), then given up.
+  options.transient_retries = 2;
+  options.transient_initial_wait = std::chrono::milliseconds(10);
   acme::Client client(options);
 
   CHECK_THROWS_AS(client.directory(), Error);
   const auto stats = client.stats();
-  CHECK(stats.requests == 1);
-  CHECK(stats.by_result == std::map<std::string, std::size_t>{{"5xx", 1}});
+  CHECK(stats.requests == 3);
+  CHECK(stats.transient_retries == 2);
+  CHECK(stats.by_result == std::map<std::string, std::size_t>{{"5xx", 3}});
 }

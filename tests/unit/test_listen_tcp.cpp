@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <string>
@@ -44,6 +46,19 @@ TEST_CASE("listen_tcp: a port in use is EADDRINUSE, not ListenHostError") {
     CHECK(error.code().category() == std::generic_category());
     CHECK(error.code().value() == EADDRINUSE);
   }
+}
+
+TEST_CASE("listen_tcp: \"::\" listens on IPv6 and IPv4 at once (IPV6_V6ONLY off)") {
+  // The default of the standalone challenge servers: a CA validates over IPv6 first when a
+  // name has an AAAA record, over IPv4 otherwise; one socket must answer both.
+  const ListeningSocket listening = listen_tcp(kAnyAddress, 0, ListenHost::numeric);
+  REQUIRE(listening.fd);
+  CHECK_NOTHROW(testing::connect_tcp(listening.port, "127.0.0.1"));
+  CHECK_NOTHROW(testing::connect_tcp(listening.port, "::1"));
+  int v6only = -1;
+  socklen_t length = sizeof v6only;
+  REQUIRE(::getsockopt(listening.fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &length) == 0);
+  CHECK(v6only == 0);
 }
 
 TEST_CASE("host_port brackets IPv6 addresses only") {

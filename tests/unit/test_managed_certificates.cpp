@@ -114,6 +114,12 @@ TEST_CASE("upkeep: the wait before the next pass") {
   // Never under a second, even for a moment already past.
   CHECK(next_pass_delay(hours(12), milliseconds(-5000)) == seconds(1));
   CHECK(next_pass_delay(milliseconds(0), hours(1)) == seconds(1));
+  // A regular check comes at a random moment of the interval's second half (spread 0 to 1), so
+  // clients started together drift apart; one that falls due sooner is not spread.
+  CHECK(next_pass_delay(hours(12), hours(24), 0.0) == hours(6));
+  CHECK(next_pass_delay(hours(12), hours(24), 0.5) == hours(9));
+  CHECK(next_pass_delay(hours(12), hours(12), 0.0) == hours(6));
+  CHECK(next_pass_delay(hours(12), minutes(1), 0.0) == minutes(1));
 }
 
 TEST_CASE("upkeep: the stored certificate for a managed entry matches all its names") {

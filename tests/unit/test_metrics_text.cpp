@@ -33,13 +33,16 @@ bool has_line(const std::string& text, const std::string& line) {
 
 Metrics sample_metrics() {
   Metrics m;
-  m.certificates.push_back({"letsencrypt", "a.example.test", kNow + std::chrono::hours(24)});
-  m.certificates.push_back({"zerossl", "b.example.test", kNow - std::chrono::seconds(30)});
+  m.certificates.push_back(
+      {"letsencrypt", "a.example.test", kNow + std::chrono::hours(24), std::nullopt});
+  m.certificates.push_back(
+      {"zerossl", "b.example.test", kNow - std::chrono::seconds(30), kNow + std::chrono::hours(1)});
   m.issuances = {2, 1};
   m.renewals = {5, 3};
   m.last_check = kNow - std::chrono::seconds(10);
   m.acme_requests = {{"2xx", 40}, {"4xx", 2}, {"network_error", 1}};
   m.bad_nonce_retries = 4;
+  m.transient_retries = 6;
   return m;
 }
 
@@ -66,6 +69,14 @@ TEST_CASE("render_prometheus writes the values of every family") {
   CHECK(has_line(text, "acmecpp_acme_requests_total{result=\"4xx\"} 2"));
   CHECK(has_line(text, "acmecpp_acme_requests_total{result=\"network_error\"} 1"));
   CHECK(has_line(text, "acmecpp_acme_bad_nonce_retries_total 4"));
+  CHECK(has_line(text, "acmecpp_acme_transient_retries_total 6"));
+  // Only the certificate the CA asked to wait for (a rate limit) has the time it allows.
+  CHECK(has_line(text,
+                 "acmecpp_certificate_retry_not_before_timestamp_seconds{resolver=\"zerossl\","
+                 "name=\"b.example.test\"} 1700003600"));
+  CHECK(text.find(
+            "acmecpp_certificate_retry_not_before_timestamp_seconds{resolver=\"letsencrypt\"") ==
+        std::string::npos);
   CHECK(has_line(text, "# TYPE acmecpp_renewals_total counter"));
   CHECK(has_line(text, "# TYPE acmecpp_certificate_not_after_timestamp_seconds gauge"));
   CHECK(text.back() == '\n');
@@ -91,14 +102,14 @@ TEST_CASE(
     REQUIRE_MESSAGE(std::regex_match(line, match, sample), "malformed line: " << line);
     CHECK_MESSAGE(match[1] == current, "sample outside its family: " << line);
   }
-  CHECK(helps.size() == 7);
+  CHECK(helps.size() == 9);
   for (const auto& [family, count] : helps) CHECK_MESSAGE(count == 1, family);
   CHECK(types == helps);
 }
 
 TEST_CASE("render_prometheus escapes backslash, double quote and line feed in label values") {
   Metrics m;
-  m.certificates.push_back({"odd\\resolver", "say \"hi\"\nthere", kNow});
+  m.certificates.push_back({"odd\\resolver", "say \"hi\"\nthere", kNow, std::nullopt});
   const std::string text = render_prometheus(m, kNow);
   INFO(text);
   CHECK(has_line(

@@ -13,9 +13,11 @@
 
 #include "acmecpp/error.hpp"
 #include "manager/on_demand.hpp"
+#include "support/log_lines.hpp"
 
 using namespace acmecpp;
 using namespace acmecpp::manager;
+using acmecpp::testing::LogLines;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -27,24 +29,6 @@ struct ManualClock {
     return [this] { return now.load(); };
   }
   void advance(SteadyClock::duration by) { now = now.load() + by; }
-};
-
-/// Lines logged, for "logged once per name".
-struct LogLines {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-  Logger logger() {
-    return Logger([this](LogLevel, std::string_view line) {
-      std::lock_guard<std::mutex> lock(mutex);
-      lines.emplace_back(line);
-    });
-  }
-  std::size_t containing(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mutex);
-    std::size_t n = 0;
-    for (const auto& line : lines) n += line.find(text) != std::string::npos;
-    return n;
-  }
 };
 
 /// The stand-in for obtain(): records each name, waits at the gate while it is closed, fails
@@ -101,7 +85,7 @@ OnDemandPolicy allow_all(milliseconds wait) {
 TEST_CASE("on-demand: without a policy, or for a refused name, nothing is issued") {
   FakeIssuance issuance;
   LogLines log;
-  OnDemandIssuer unset({}, issuance.function(), nullptr, log.logger());
+  OnDemandIssuer unset({}, issuance.function(), nullptr, Logger(log.sink()));
   CHECK(unset.certificate_for("a.example.test").get() == nullptr);
 
   std::atomic<int> asked{0};
@@ -110,7 +94,7 @@ TEST_CASE("on-demand: without a policy, or for a refused name, nothing is issued
     ++asked;
     return name != "refused.example.test";
   };
-  OnDemandIssuer issuer(policy, issuance.function(), nullptr, log.logger());
+  OnDemandIssuer issuer(policy, issuance.function(), nullptr, Logger(log.sink()));
   CHECK(issuer.certificate_for("refused.example.test").get() == nullptr);
   CHECK(asked == 1);
   // Junk is refused before the policy is asked.
@@ -133,7 +117,7 @@ TEST_CASE("on-demand: an allowed name is issued once and handed to the waiting h
     asked_with = std::string(name);
     return true;
   };
-  OnDemandIssuer issuer(policy, issuance.function(), nullptr, log.logger());
+  OnDemandIssuer issuer(policy, issuance.function(), nullptr, Logger(log.sink()));
   const auto certificate = issuer.certificate_for("New.Example.TEST.");
   REQUIRE(certificate.get() != nullptr);
   CHECK(certificate->names == std::vector<std::string>{"new.example.test"});
@@ -146,7 +130,7 @@ TEST_CASE("on-demand: names looked after elsewhere are left alone") {
   LogLines log;
   OnDemandIssuer issuer(
       allow_all(seconds(5)), issuance.function(),
-      [](const std::string& name) { return name == "managed.example.test"; }, log.logger());
+      [](const std::string& name) { return name == "managed.example.test"; }, Logger(log.sink()));
   CHECK(issuer.certificate_for("managed.example.test").get() == nullptr);
   CHECK(issuance.count() == 0);
 }
@@ -155,7 +139,7 @@ TEST_CASE("on-demand: 50 handshakes asking for one name start one issuance and s
   FakeIssuance issuance;
   issuance.close_gate();
   LogLines log;
-  OnDemandIssuer issuer(allow_all(seconds(20)), issuance.function(), nullptr, log.logger());
+  OnDemandIssuer issuer(allow_all(seconds(20)), issuance.function(), nullptr, Logger(log.sink()));
   std::vector<std::shared_ptr<const ServingCertificate>> results(50);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -177,7 +161,7 @@ TEST_CASE("on-demand: beyond max_pending names are refused, and logged once per 
   LogLines log;
   OnDemandPolicy policy = allow_all(milliseconds(0));
   policy.max_pending = 2;
-  OnDemandIssuer issuer(policy, issuance.function(), nullptr, log.logger());
+  OnDemandIssuer issuer(policy, issuance.function(), nullptr, Logger(log.sink()));
   CHECK(issuer.certificate_for("a.example.test").get() == nullptr);  // started, not waited for
   CHECK(issuer.certificate_for("b.example.test").get() == nullptr);
   CHECK(issuer.certificate_for("c.example.test").get() == nullptr);
@@ -203,7 +187,7 @@ TEST_CASE("on-demand: the token bucket bounds new issuances, a refill lets one m
   OnDemandPolicy policy = allow_all(seconds(5));
   policy.burst = 2;
   policy.refill_interval = seconds(10);
-  OnDemandIssuer issuer(policy, issuance.function(), nullptr, log.logger(), clock.function());
+  OnDemandIssuer issuer(policy, issuance.function(), nullptr, Logger(log.sink()), clock.function());
   CHECK(issuer.certificate_for("one.example.test").get() != nullptr);
   CHECK(issuer.certificate_for("two.example.test").get() != nullptr);
   const auto before = SteadyClock::now();
@@ -223,7 +207,7 @@ TEST_CASE("on-demand: a failed issuance backs the name off (1 min), then it is t
   FakeIssuance issuance;
   LogLines log;
   ManualClock clock;
-  OnDemandIssuer issuer(allow_all(seconds(5)), issuance.function(), nullptr, log.logger(),
+  OnDemandIssuer issuer(allow_all(seconds(5)), issuance.function(), nullptr, Logger(log.sink()),
                         clock.function());
   CHECK(issuer.certificate_for("fail.example.test").get() == nullptr);
   CHECK(issuance.count() == 1);
@@ -242,7 +226,8 @@ TEST_CASE("on-demand: close() drops queued issuances, finishes running ones, ope
   FakeIssuance issuance;
   issuance.close_gate();
   LogLines log;
-  OnDemandIssuer issuer(allow_all(milliseconds(0)), issuance.function(), nullptr, log.logger());
+  OnDemandIssuer issuer(allow_all(milliseconds(0)), issuance.function(), nullptr,
+                        Logger(log.sink()));
   for (int i = 0; i < 6; ++i) issuer.certificate_for("n" + std::to_string(i) + ".example.test");
   REQUIRE(issuance.wait_for_calls(4));  // four pool threads are busy, two names queued
   std::thread closing([&] { issuer.close(); });

@@ -45,6 +45,8 @@ RenewalState full_state() {
   state.profile = "shortlived";
   state.settings = {{"challenge", {"dns-01"}},
                     {"dns-option", {"RFC2136_NAMESERVER=127.0.0.1:53", "RFC2136_TSIG_KEY=k"}}};
+  state.retry_not_before = at(1735720000);
+  state.account_url = "https://ca.example.test/acme/acct/1234";
   return state;
 }
 
@@ -82,6 +84,8 @@ TEST_CASE("renewal state round-trips through acme.json under \"acmecpp\"") {
   CHECK(member.at("profile") == "shortlived");
   CHECK(member.at("settings").at("challenge") == "dns-01");  // one value: a string
   CHECK(member.at("settings").at("dns-option").size() == 2);
+  CHECK(member.at("failures").at("retryNotBefore") == "2025-01-01T08:26:40Z");
+  CHECK(member.at("account") == "https://ca.example.test/acme/acct/1234");
   // Traefik's fields come first, as Traefik writes them; ours follows.
   std::vector<std::string> keys;
   for (const auto& item : entry.items()) keys.push_back(item.key());
