@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmarks acmectl against a private Pebble, next to lego and certbot when they are installed:
 # wall time (median, min, max over several runs), peak RSS and requests made to the CA for each
 # scenario, written to bench/RESULTS.md as a markdown table and printed. See bench/README.md.

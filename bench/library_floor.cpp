@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // library_floor: the least any ACME client built on OpenSSL 3 and libcurl does in one issuance,
 // and nothing else: generate an EC P-256 key, sign a digest with it (the JWS and the CSR), and
 // fetch one HTTPS URL through libcurl, verifying the server against a CA bundle. bench.sh runs it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // make_store: writes a Traefik-format acme.json with N certificates signed by a throw-away local
 // CA, so that `acmectl list` (and later `renew`) can be measured over stores of any size without
 // asking a CA for thousands of certificates.

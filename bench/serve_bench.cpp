@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // serve_bench: the library's serving path as a proxy would run it, for bench/serving.sh. It loads
 // a store into a CertificateCache (or lets a CertManager do it, with on-demand issuance), puts it
 // on one SSL_CTX with install_tls_server() and completes TLS handshakes on an epoll event loop

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Serving benchmark: the library's TLS server path (bench/serve_bench.cpp, on install_tls_server())
 # next to HAProxy and nginx, holding 1, 1,000 and 10,000 ECDSA P-256 certificates (make_store, a
 # local CA), under the same load from bench/tls_load.cpp: new TCP connections, full TLS 1.3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tls_load: the load generator of bench/serving.sh. h2load sends one SNI name per process (the
 // URI's host), so it cannot spread 10,000 names over its connections; this program does, on
 // plain OpenSSL: every connection is a new TCP connection and a full TLS 1.3 handshake (no

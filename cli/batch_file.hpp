@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The input of `acmectl issue --batch FILE`: one certificate a line, its names separated by
 // blanks (the first is the main name); blank lines and `#` comments are ignored.

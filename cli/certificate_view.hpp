@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How acmectl shows a stored certificate: one human line or one JSON object.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl issue NAMES: a certificate for these names. When the store already holds one for the
 // same set of names that is not due for renewal, it is kept and reported (exit 0) rather than
 // ordered again, so that `issue` in a cron job or a provisioning script does not spend the CA's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl issue --batch FILE: many certificates in one process, as one pass of the library's
 // maintenance engine that orders every line anew (MaintainOptions::Order::obtain_all):
 // --concurrency orders at once sharing one account and one ACME client, acme.json written once

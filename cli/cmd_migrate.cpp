@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl migrate: every resolver's account and certificates from one store to another (acme.json
 // and Redis either way), through the Store interface alone, so the copy is as lossless as the
 // stores' records are (both keep the same fields and the "acmecpp" member).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl renew: cron-safe renewal of what is due, as one pass of the library's maintenance
 // engine (CertManager::maintain()) over the stored certificates: each due certificate is renewed
 // under the store's lock for its name, after reading the store again (another process may have

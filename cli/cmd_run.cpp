@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl run: the long-running scheduler, on the library's maintenance engine. It hands the
 // certificates listed in the configuration file to one CertManager per resolver and starts
 // their background work: at start and then every --interval (earlier when a certificate falls

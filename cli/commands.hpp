@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // acmectl's subcommands. Each returns the process exit code; errors propagate as exceptions.
 

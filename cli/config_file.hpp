@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // acmectl's configuration file (YAML). Every setting flag can be written as a key, at the top
 // level (for every resolver) or under resolvers.<name>; certificates to keep are listed under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What happens after a certificate was issued or renewed, or failed to be: the export the
 // settings ask for, then the operator's hook. A hook failure is reported, never undoes anything.

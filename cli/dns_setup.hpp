@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The DNS-01 solver acmectl's settings describe: a provider configured from --dns-option
 // KEY=VALUE and the environment (lego's variable names), and the propagation check.

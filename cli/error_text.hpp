@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The library's messages name its own options (ManagerConfig::agree_tos); acmectl's user sets
 // them with flags (or the same names in the configuration file). in_cli_terms() says it their way.

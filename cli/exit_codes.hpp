@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // acmectl's documented exit codes (README.md, "Exit codes"): one per error kind.
 

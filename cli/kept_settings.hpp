@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The settings a certificate was obtained with, kept beside it in the store (the library's
 // RenewalState::settings, acme.json's "acmecpp"."settings"), so that `renew` in a cron job

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl: the command-line front of acmecpp. It parses flags, hands the work to the library, and
 // maps errors to the exit codes documented in README.md. No protocol logic lives here.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The HTTP endpoint of `acmectl run --metrics-listen HOST:PORT`: the address parsed, and an
 // acmecpp::MetricsServer answering GET /metrics with the Prometheus text that `render` returns

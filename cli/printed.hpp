@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The last step before acmectl prints a line to the terminal: whatever outside text reached it
 // (a CA's problem, a server's header, a hook's or DNS provider's output) is escaped and bounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Everything acmectl can be told about a resolver, from flags or the configuration file. Each
 // setting is described once (settings_table.cpp): its flag, its config key, its help text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where a command's settings come from: defaults, then the configuration file (its top level,
 // then the resolver's section), then the flags given on the command line.

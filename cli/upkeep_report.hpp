@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // acmectl's side of the library's maintenance engine (CertManager::maintain() and the background
 // work of `run`): each certificate's choices from the settings, its events into exports and

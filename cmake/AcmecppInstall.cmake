@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts under the prefix: the public headers, the library, acmectl, a CMake
 # package (find_package(acmecpp CONFIG) -> acmecpp::acmecpp) and acmecpp.pc for pkg-config.
 # Included from the top-level CMakeLists.txt once the acmecpp and acmectl targets exist.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # How acmectl is linked: against the static archives Debian ships (libcurl.a, libssl.a,
 # libcrypto.a and the rest) or against the shared libraries.
 #

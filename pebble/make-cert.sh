@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Makes the TLS material Pebble serves its HTTPS endpoints with. Debian's pebble package ships no
 # test certificates, so every test run mints its own small CA and a server certificate for
 # localhost / 127.0.0.1 signed by it. Clients trust DIR/ca.pem (their --ca-bundle).

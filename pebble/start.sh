@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Starts Pebble (a test ACME server) and pebble-challtestsrv (its mock DNS server) on 127.0.0.1,
 # in the background, and waits until both really serve. See pebble/README.md for the variables.
 #

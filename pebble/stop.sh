@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Stops the servers pebble/start.sh started in STATE_DIR, by their recorded PIDs only: TERM, then
 # KILL after a grace period. Removes the pid files. Safe to run twice or after a failed start.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Writes the ABI of the public API of a shared libacmecpp (abidw, Debian's abigail-tools): its
 # functions in namespace acmecpp (tests/abi/acmecpp.suppr drops the rest) and the types of
 # include/acmecpp/ they use. The one place these options live: the unit test

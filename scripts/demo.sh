@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo: installs what is needed, builds acmectl, starts a local Pebble (Let's Encrypt's test
 # CA), issues a real certificate through HTTP-01, lists it and verifies its chain with openssl.
 # Everything runs on 127.0.0.1; state lives in ./demo/ (removed at the start of each run).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Generates the HTML API reference of the public headers into build-docs/html/ (Debian package
 # doxygen; installed here when missing and run as root).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Formats every C++ source the test command checks (scripts/test.sh runs clang-format --dry-run
 # --Werror over the same files), in place.
 set -euo pipefail

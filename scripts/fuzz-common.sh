@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # The fuzz tree (tests/fuzz): building it and running one target. Sourced by fuzz.sh and test.sh.
 # Needs clang (Debian's clang package ships libFuzzer and the sanitizer runtimes).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs one libFuzzer target for a long while (issue 14 asks 10 million runs or an hour each):
 #   scripts/fuzz.sh TARGET SECONDS [LIBFUZZER_ARGS...]   e.g. scripts/fuzz.sh fuzz_acme_json 3600
 #   scripts/fuzz.sh --list                               the targets

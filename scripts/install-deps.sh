@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package acmecpp needs to build and test. Idempotent and quick when all is
 # there: dpkg-query decides, and apt is not touched unless something is missing.
 set -euo pipefail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # list_sources: every C++ source of the project, NUL-separated. Git's view (tracked plus new, not
 # ignored) in a checkout, a plain find otherwise. Sourced by test.sh and format.sh.

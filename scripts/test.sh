@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The one test command (CI runs exactly this): installs the Debian packages, checks formatting,
 # builds twice (RelWithDebInfo with -Werror; Debug with ASan+UBSan) and runs every test on both,
 # then builds and runs the concurrency test under ThreadSanitizer, then runs every fuzz target
@@ -53,6 +54,7 @@ step "install dependencies" bash scripts/install-deps.sh || {
   exit 1
 }
 step "clang-format check" format_check
+step "licence headers (SPDX)" bash scripts/license-headers.sh --check
 step "API reference (doxygen, warnings are errors)" bash scripts/docs.sh
 build_and_test build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACMECPP_WERROR=ON -DACMECPP_BUILD_TESTS=ON
 # Debug compiles faster than an optimised build, and the heavy lifting in the tests (OpenSSL,

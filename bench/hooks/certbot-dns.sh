@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # certbot's --manual-auth-hook / --manual-cleanup-hook for DNS-01: certbot passes the name and
 # the TXT value in CERTBOT_DOMAIN and CERTBOT_VALIDATION; challtestsrv-txt.sh does the rest.
 #

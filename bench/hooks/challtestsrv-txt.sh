@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Publishes or withdraws a DNS-01 TXT record through pebble-challtestsrv's management API, with
 # lego's "exec" provider contract:
 #

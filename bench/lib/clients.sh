@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # How each client obtains one certificate: `client_issue CLIENT CHALLENGE DIR NAME...` runs the
 # client once under `timed`, with its account and certificates kept in DIR (a fresh DIR means a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # One measured run: wall time around the whole workload, peak RSS of each client process (GNU
 # time), requests Pebble saw in between. Statistics over runs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Starting and stopping the benchmark's own Pebble + challtestsrv (pebble/start.sh) on free
 # loopback ports, and counting the requests Pebble answered.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # The results: one markdown document (machine, versions, one table), written to $RESULTS and
 # printed.

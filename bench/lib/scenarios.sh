@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # The scenarios: what each client does in one run, and the loop over clients and runs that
 # records the figures (measure.sh) or says why a client did not take part.

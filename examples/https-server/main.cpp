@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A minimal HTTPS server that obtains its own certificates: TLS-ALPN-01 is answered on its HTTPS
 // listener, HTTP-01 on its plain one, certificates are renewed in the background and swapped
 // into the TLS layer without a restart. It answers "hello" on https://NAME/ for every managed

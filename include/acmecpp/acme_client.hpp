@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The raw ACME protocol (RFC 8555), for programs that want the individual steps. Most programs

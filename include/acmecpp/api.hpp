@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// ACMECPP_API marks what libacmecpp exports: every class, struct and function declared in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// CertManager: the management layer. Given names, it returns a certificate from the store or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// What a TLS server serves: certificates parsed once into OpenSSL objects, looked up by SNI name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// DNS-01 (RFC 8555 section 8.4): a TXT record "_acme-challenge.NAME" holding

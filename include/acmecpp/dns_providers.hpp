@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The DnsProvider implementations acmecpp ships, each made by a factory function.

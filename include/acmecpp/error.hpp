@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The one exception hierarchy of acmecpp. Every error the library throws derives from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// What CertManager tells the embedding program when a certificate was issued, renewed, or

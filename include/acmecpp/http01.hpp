@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// HTTP-01 (RFC 8555 section 8.3): three ways to serve

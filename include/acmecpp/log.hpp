@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Logging goes through a sink the embedding program provides. Secrets (keys, EAB MAC keys,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Figures about a CertManager (or a whole program running several) for monitoring: the stored

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Text that came from outside (a CA's problem document, a server's header, a DNS provider's or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// A Store kept in Redis, shared by several nodes (processes, machines): RedisStore.

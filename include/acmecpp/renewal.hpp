@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// When a certificate should be renewed. Pure functions of the certificate's validity, what the

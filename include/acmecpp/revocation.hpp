@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Revocation reasons (RFC 5280 section 5.3.1 CRLReason) as ACME's revokeCert takes them

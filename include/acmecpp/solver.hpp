@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The interface every challenge solver implements (HTTP-01, TLS-ALPN-01, DNS-01).

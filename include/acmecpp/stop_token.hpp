@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Cancellation of long waits (C++17, in the spirit of C++20's std::stop_source/stop_token): a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Where accounts and certificates are kept. AcmeJsonStore reads and writes Traefik's acme.json.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// One call that makes a proxy's port-443 SSL_CTX serve managed certificates by SNI and answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// TLS-ALPN-01 (RFC 8737): the CA opens a TLS connection to port 443 of the name, sends the name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "acme/counting_transport.hpp"
 
 #include "acmecpp/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A transport that passes every request on and counts how it ended: by HTTP status class, or as
 // a network error. Every request of the ACME client goes through it, so the counts cannot miss

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "acme/directory_cache.hpp"
 
 namespace acmecpp::acme {

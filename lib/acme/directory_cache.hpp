@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The server's directory kept between processes (in the store's cache area, through the
 // functions of ClientOptions::DirectoryCacheIo). A short-lived process (one acmectl

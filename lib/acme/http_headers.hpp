@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Parsing of the response headers ACME relies on: Link (RFC 8288) and Retry-After (RFC 9110).
 

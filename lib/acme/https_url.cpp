@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "acme/https_url.hpp"
 
 #include <cctype>

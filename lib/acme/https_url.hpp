@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RFC 8555 section 6.1: every ACME request goes over HTTPS. A URL the server hands out that is not
 // https:// (in its directory, a Location or Link header, an order, an authorization or a

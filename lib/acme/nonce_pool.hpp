@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Replay-Nonce values handed out by the server (RFC 8555 section 7.2). Every response carries one;
 // keeping them saves a newNonce round trip per signed request.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // When to ask the server again about an authorization or order that is not done yet. The
 // schedule follows the server: it starts soon (a local CA is done within milliseconds), backs off

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // JSON of ACME resources (RFC 8555 section 7.1) to the plain structs of acme_client.hpp.
 // Parsers throw Error(protocol) naming the resource and the missing or malformed member.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "acmecpp/error.hpp"
 #include "acmecpp/revocation.hpp"
 #include "core/ascii.hpp"

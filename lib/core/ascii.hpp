@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ASCII case folding, the one implementation: DNS names (A-labels), HTTP header names, hex digits
 // and the words of options compare without regard to case. Only 'A'..'Z' fold: std::tolower and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Replacing a file so that a reader, or a crash at any moment, sees the old content or the new,
 // never a mix: temporary file beside the target, rename over it. The one such writer of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Base64 (RFC 4648 section 4) for acme.json fields and base64url without padding (section 5) for
 // JOSE. Decoders throw Error(invalid_input) naming the offending position.

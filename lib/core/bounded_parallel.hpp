@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Running independent jobs on a few threads: at most `bound` at once, so that a batch of orders
 // stays within what the CA tolerates from one client. With a bound of one (or one job) the jobs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RAII owners for the handles of C libraries (OpenSSL, libcurl, ldns, libidn2, libc), the one
 // deleter template: a std::unique_ptr whose deleter calls the library's own free function.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starting and waiting for child processes.
 //
 // A library cannot choose what the program embedding it does with SIGCHLD. With SIG_IGN or

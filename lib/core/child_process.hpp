@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one way acmecpp starts programs: hooks, the exec DNS provider and the tests' helpers all
 // come here. argv only (no shell unless the caller names one), an environment given whole or as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Durations in messages: "3 s" when whole seconds, "2873 ms" otherwise.
 

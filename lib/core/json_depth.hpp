@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How deep JSON text nests, found by a scan that builds nothing: checked before parsing text from
 // outside, because a parsed document costs memory and recursion per level (nlohmann's parse of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The listening TCP socket of every listener the library runs (http::HttpListener for the
 // standalone HTTP-01 server and MetricsServer, the standalone TLS-ALPN-01 server): one way to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IDNA choice: names with U-labels (or "xn--" A-labels, which libidn2 then checks are valid
 // Punycode) go through idn2_to_ascii_8z with IDNA2008 non-transitional processing and the
 // UTS#46 mapping. There is deliberately no retry with transitional processing: where the two

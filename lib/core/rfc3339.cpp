@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/rfc3339.hpp"
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RFC 3339 timestamps ("2025-01-02T04:00:00Z"), as ARI windows, acme.json's acmecpp member and
 // hook environments use them. No timegm()/gmtime(): the civil-date arithmetic is done here, so

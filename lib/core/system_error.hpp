@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turning a failed system call into Error(storage) that names the operation and the file.
 

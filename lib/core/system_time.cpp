@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/system_time.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The span of time the library works in. std::chrono::system_clock counts nanoseconds in a signed
 // 64-bit integer (libstdc++), so it ends at 2262-04-11T23:47:16Z; times from outside may lie far

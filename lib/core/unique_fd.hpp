@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An owned POSIX file descriptor (files, locks, sockets, pipes), closed when the owner goes away.
 

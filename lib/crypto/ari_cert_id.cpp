@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "crypto/ari_cert_id.hpp"
 
 #include <openssl/pem.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The certificate identifier of ACME Renewal Information (RFC 9773 section 4.1), and the DER of
 // a certificate as revokeCert wants it (RFC 8555 section 7.6).

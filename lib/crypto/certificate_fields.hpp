@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The fields of an X.509 certificate located in its DER without decoding the whole certificate.
 // d2i_X509 in OpenSSL 3 decodes the subject public key through the provider decoders, about a

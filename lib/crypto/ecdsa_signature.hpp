@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // JWS (RFC 7518 section 3.4) carries ECDSA signatures as raw r||s, each padded to the curve's
 // size; OpenSSL produces and expects DER ECDSA-Sig-Value. These convert between the two.

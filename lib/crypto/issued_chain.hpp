@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The check of what a CA returned for an order, before anything is stored: a certificate for
 // another key, for other names, or a chain that is not one must never replace a good certificate.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // JOSE for ACME (RFC 7515/7517/7638 and RFC 8555 section 6.2): JWK of an account key, its
 // thumbprint, flattened JWS in the "jwk" and "kid" forms, and External Account Binding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "crypto/key_family.hpp"
 
 #include <openssl/ec.h>

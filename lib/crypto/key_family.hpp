@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What kind of key an EVP_PKEY holds, in the terms acmecpp cares about: RSA (any size) or one of
 // the two NIST curves ACME servers accept. Shared by keys, JWK/JWS and certificate parsing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "crypto/openssl_ptr.hpp"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RAII owners for OpenSSL handles, and the one place OpenSSL's error queue becomes an exception.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificates made locally, without a CA: the TLS-ALPN-01 challenge certificate (RFC 8737), and
 // CA + leaf chains for tests and benchmarks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "crypto/x509_builders.hpp"
 
 #include "acmecpp/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Pieces of CSRs and locally made certificates: a subject that is just a CN, a subjectAltName
 // listing DNS names, and TLS-ALPN-01's acmeIdentifier extension.

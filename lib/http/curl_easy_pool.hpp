@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A small pool of curl easy handles, each with the multi handle it is performed on. The multi
 // handle holds the connections its easy handle opened, so handing the same pair to the next

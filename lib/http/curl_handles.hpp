@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RAII owners for libcurl handles, and the one-time global initialisation libcurl requires.
 

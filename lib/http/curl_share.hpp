@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A CURLSH that lets the pooled easy handles of one client share their DNS cache and TLS
 // sessions across threads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The transport layer: one small interface the ACME client talks through, and its libcurl
 // implementation.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A small HTTP/1.1 responder for the library's own listeners (the standalone HTTP-01 server, the
 // metrics endpoint). It answers one GET or HEAD per connection from a handler and closes; no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The in-memory backoff after failed attempts to obtain a certificate that is not stored yet
 // (a stored certificate's failed renewals are counted in its RenewalState instead, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Proving control of every identifier of an order, in phases so that DNS records sharing a name
 // are all published before any is checked: fetch every authorization, choose a solver for each,

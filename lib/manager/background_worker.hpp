@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One background thread that runs a pass at once and then again and again, waiting between
 // passes as long as the pass asked. stop() interrupts the wait at once (a condition variable, not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "manager/batch_completion.hpp"
 
 #include "acmecpp/error.hpp"

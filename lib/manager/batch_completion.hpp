@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a batched pass (MaintainOptions::batch: acmectl renew, issue --batch) keeps back until
 // the store has been written: the name locks of the certificates it changed, so that no other

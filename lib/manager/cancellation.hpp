@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Telling a stop from a failure: work cut short by CertManager::stop() or the caller's stop token
 // (Error(cancelled)) is not counted, not recorded for the backoff and not reported as failed.

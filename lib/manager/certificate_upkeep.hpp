@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The library's one maintenance engine: a pass over the managed certificates, as start()'s
 // thread runs it periodically, maintain() runs it once (acmectl renew from cron, issue --batch),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Choosing among the chains a CA offers (RFC 8555 section 7.4.2, Link rel="alternate").
 

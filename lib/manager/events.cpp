@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The names of certificate events, as embedding programs log them and hooks receive them.
 
 #include "acmecpp/events.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The narrow view the maintenance engine and the serving code have of a CertManager: obtain,
 // renew, and decide whether a certificate is due. They depend on this, not on the whole facade.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // fmt-style formatting in front of the embedding program's LogSink.
 

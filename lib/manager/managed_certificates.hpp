@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The certificates a CertManager keeps (CertManager::manage()): one entry per main name, with its
 // names and choices and the backoff of its failed attempts to obtain it. Read by the background

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a CertManager counts for CertManager::metrics(): issuances and renewals by result and the
 // time of the last renewal check. Atomics, because obtain()/renew() run on several threads.

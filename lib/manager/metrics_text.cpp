@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Prometheus text exposition format (0.0.4) of a Metrics snapshot. Written by hand: the
 // format is a few lines per family, and a client library would bring a registry the snapshot
 // does not need.

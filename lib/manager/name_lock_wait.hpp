@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one wait for a store's name lock, shared by the maintenance engine and on-demand issuance:
 // up to the configured lock wait (ManagerConfig::lock_wait), and cut short by a stop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // On-demand issuance (OnDemandPolicy): a handshake for a name nobody configured may start the
 // order of a certificate for it. This is the part between the handshake and CertManager::obtain():

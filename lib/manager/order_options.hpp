@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a new order asks for beyond its names: the configured profile, checked against the ones
 // the directory offers (draft-ietf-acme-profiles).

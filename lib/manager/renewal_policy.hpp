@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The ARI half of the renewal policy (RFC 9773 section 4.2): when stored renewal information is
 // stale, and the random moment inside a window. decide_renewal() is in acmecpp/renewal.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading and updating the renewal bookkeeping (RenewalState) of the stored entry of one
 // certificate. The entry is identified by main name and certificate PEM, so bookkeeping for a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a CertManager keeps and serves (the upkeep and serving half of cert_manager.hpp): the
 // managed certificates, the maintenance engine (CertificateUpkeep) that maintain() and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A token bucket: at most `capacity` takes at once, refilled by one token every
 // `refill_interval`. Used to bound how many on-demand orders a flood of handshakes can start.

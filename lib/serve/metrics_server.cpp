@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MetricsServer: the HTTP listener answering GET /metrics with the caller's Prometheus text.
 
 #include <memory>

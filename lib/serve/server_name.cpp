@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "serve/server_name.hpp"
 
 #include "core/ascii.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How the serving layer spells a name for lookups: SNI names and certificate names are compared
 // case-insensitively and a trailing dot means the same name, so both sides are folded to one key.

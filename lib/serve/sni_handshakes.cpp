@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "serve/sni_handshakes.hpp"
 
 #include <openssl/err.h>

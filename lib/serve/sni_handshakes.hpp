@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What install_tls_server does with handshakes that are not TLS-ALPN-01 validations: serve the
 // certificate the cache holds for the SNI name, and negotiate ALPN from the server's list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The account lock: registering a resolver's account is guarded across processes (and nodes
 // sharing a store) by a name lock of the store on a name no DNS name can be, so every Store

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The content of one acme.json in memory: resolvers, their account and certificates.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "store/acme_json_records.hpp"
 
 #include <utility>

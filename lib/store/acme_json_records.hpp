@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One acme.json account or certificate object <-> AccountRecord / CertificateRecord.
 // Reading checks types and decodes the base64 fields; writing updates the known fields of an

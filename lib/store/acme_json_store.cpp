@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AcmeJsonStore: AcmeJsonDocument (the format) kept in a file shared by processes. Every call
 // looks at the file under the lock, so changes made by other processes are never lost; the parse
 // is reused while the file's stamp (inode, size, times) is unchanged, because parsing a store of

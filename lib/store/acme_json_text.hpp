@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // acme.json as text: parsing with a useful position on failure, and Traefik's output layout.
 

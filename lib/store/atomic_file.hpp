@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Replacing acme.json so that a crash at any moment leaves either the old or the new content.
 

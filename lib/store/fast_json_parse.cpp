@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "store/fast_json_parse.hpp"
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A quick parse of well-formed JSON into the same document nlohmann's parser builds. acme.json
 // is mostly long base64 strings; nlohmann's lexer takes them a character at a time (about a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An advisory lock (flock) held on a lock file for as long as the FileLock lives.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Object members found as Go's encoding/json finds struct fields: by name, ignoring case.
 // Traefik reads acme.json with encoding/json, so "account" or "privatekey" are valid spellings;

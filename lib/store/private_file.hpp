@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading a file that holds secrets, refusing it when others may read it (as Traefik does).
 

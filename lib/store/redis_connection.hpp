@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One connection to Redis through hiredis, for RedisStore: made at first use, guarded by a mutex,
 // dropped after any failure of the connection and made again by the next command. Every failure

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RedisStore: the records as the JSON of their acme.json entries (acme_json_records), written
 // in MULTI/EXEC transactions, name locks with a token that a thread of the store keeps alive.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RedisOptions from and to a URL: redis://[user[:password]@]host[:port][/db][?prefix=P] and
 // redis+unix://[user[:password]@]/path/to/socket[?db=N&prefix=P]. The password never reaches a
 // message: every message names the URL as printable_url() or mask_url() prints it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RenewalState <-> the "acmecpp" member of a certificate entry in acme.json:
 //   "acmecpp": {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every Store shares: the default lookups, batches and cache area, for backends that have
 // nothing better to offer.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exec hooks: the ACMECPP_* environment of an event, and running the operator's shell line
 // through the one child-process runner (core/child_process).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Part of the tools layer (lib/tools): acmectl's own code on the library's internals, linked

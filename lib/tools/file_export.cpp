@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // export_certificate(): a stored certificate as files in certbot's or HAProxy's layout.
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Part of the tools layer (lib/tools): acmectl's own code, never installed (see exec_hooks.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acme.json: both JSON parsers differentially (when the quick parser accepts, nlohmann's must
 // accept the same document), then the store's reading of every resolver and entry, and a write
 // back. Only acmecpp::Error may come out (Error(storage) for everything the parse refuses).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ACME resources as a CA (or anything between) may send them: the first byte picks the resource
 // (directory, account, order, authorization, challenge, problem, renewal info), the rest is the
 // body. Parsers may only throw acmecpp::Error.

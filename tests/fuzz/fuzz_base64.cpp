@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // base64 (acme.json's byte fields) and base64url (JOSE): decoding anything either refuses it with
 // acmecpp::Error or gives bytes that encode back to an equivalent text.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The file of `acmectl issue --batch`: any text is either a list of normalised names or
 // Error(invalid_input) naming "FILE:LINE"; nothing else may come out.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificates and keys as PEM or DER, as a CA sends them and acme.json holds them: PEM chains
 // (split, parsed: names, dates, serial, issuer, key type via the DER field reader), the ARI
 // certificate ID, and private keys in PEM and DER. The first byte picks what. Only

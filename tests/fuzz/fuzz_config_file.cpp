@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl's YAML configuration file: any text is either a configuration or Error(config) (exit
 // 4) naming the file and line; nothing else may come out (a yaml-cpp exception would be
 // "unexpected error", exit 1, and end `acmectl run` on a reload).

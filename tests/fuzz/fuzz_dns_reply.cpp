@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS replies (what a resolver or an authoritative server sends during DNS-01): the wire bytes as
 // ldns parses them, then everything acmecpp reads from a reply: the rcode, the TXT values at the
 // question's name, CNAME targets, the SOA owner, each record's first field as text. Whatever the

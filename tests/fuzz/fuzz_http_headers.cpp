@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The response headers ACME relies on: Link (RFC 8288) with any relation, and Retry-After
 // (delta-seconds or an HTTP-date, far future included). The first byte picks which.
 

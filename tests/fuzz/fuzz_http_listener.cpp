@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The request handling of the library's HTTP listener (standalone HTTP-01, metrics): any request
 // head gets one well-formed HTTP/1.1 response, and the handler sees only GET or HEAD with a
 // target of visible ASCII. The handler answers with the target, as the HTTP-01 handler answers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JWKs from outside (a CA's or a stored account's public key as JSON): the RFC 7638 thumbprint
 // either refuses the key with acmecpp::Error or is 43 base64url characters (a SHA-256), and the
 // same for the same members in any order and with extra members (RFC 7638 §3.3 ignores them).

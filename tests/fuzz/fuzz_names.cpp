@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS names and IDNA: normalize_dns_name on anything (libidn2 for U-labels). What it returns must
 // be a valid name in its own right: A-labels, lower case, and unchanged when normalised again.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 3339 times (ARI windows, acme.json's renewal state, order expiry): any text is refused or
 // read inside the clamped range (1970 to 2262-01-01), and what is read formats and reads back
 // to the same second.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What every fuzz target shares: the input as text, and a finding that is not a crash (two
 // parsers disagreeing, a round trip that changes a value) reported so libFuzzer stops on it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Runs the acmectl binary built alongside the tests against a PebbleEnv.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Account changes against a real Pebble: key rollover (RFC 8555 section 7.3.5), contact update
 // and deactivation, through CertManager, checked with a separate raw acme::Client.
 

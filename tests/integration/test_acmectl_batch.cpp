@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl issue --batch and renew --concurrency against Pebble: many certificates in one process,
 // at most --concurrency orders in flight, every line checked before the first order, and
 // acme.json replaced once for the whole batch.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl with each challenge type against Pebble: TLS-ALPN-01 with its standalone responder,
 // DNS-01 through pebble-challtestsrv (wildcard and apex in one certificate) and through a real
 // BIND server with RFC 2136 updates, and a certificate whose names use different challenges.

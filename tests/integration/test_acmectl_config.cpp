@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl's YAML configuration file: settings at the top level and per resolver, ${VAR}
 // expansion for secrets, flags winning over the file, and clear errors for mistakes.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What operators expect on day one (issue 13): a cron `renew` renews each certificate the way it
 // was obtained (its settings kept in the store, never its secrets; flags given to renew win), the
 // profile sticks, `issue` run twice orders once, `--days N` means N days, usage errors are one

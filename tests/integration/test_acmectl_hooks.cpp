@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl's hooks when things go wrong around them: a hook that cannot run, and a CA error far
 // larger than an environment variable may be (issue 14, defect 3: it aborted renew and made
 // issue exit 4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl against a real Pebble: accounts, certificates of one and ten names, key types, both
 // HTTP-01 modes, and a failing challenge that must leave the store untouched.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl is linked the way the build chose (cmake/StaticAcmectl.cmake): statically against
 // OpenSSL and libcurl, or against the shared libraries. A static acmectl that still loaded a
 // shared libcrypto would hold two copies of OpenSSL in one process; a later change that links a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl run --metrics-listen: the daemon serves Prometheus text with the stored certificates'
 // expiry and its counts (checked by promtool, Prometheus's own parser and linter), refuses an
 // address it cannot use, and backs off from a certificate it cannot obtain (until SIGHUP).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl with a Redis store (a real redis-server on loopback): --store takes the URL, migrate
 // copies between acme.json and Redis both ways, export reads from Redis, and an unreachable
 // Redis is a storage error naming the masked URL.

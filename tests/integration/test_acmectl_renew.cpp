@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl renew, revoke, account and export against Pebble, as an operator's cron job uses them.
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl run, the long-running scheduler: it obtains the configured certificates at start,
 // picks up a newly configured name after SIGHUP, and stops cleanly on SIGTERM.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmectl on acme.json files it did not write (Traefik-format fixtures), its plain options, and
 // crash safety: acmectl killed with SIGKILL at random moments never leaves an unreadable store.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ACME Renewal Information (RFC 9773) and profiles through CertManager, against Pebble behind
 // the ARI stand-in (tests/support/ari_server.hpp): Pebble 2.4 offers neither, so the stand-in
 // serves renewalInfo and meta.profiles and forwards everything else to Pebble.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's CertManager against a real Pebble: the proxy-side HTTP-01 handler, concurrent
 // authorizations, preferred chains, and the request count of one issuance.
 

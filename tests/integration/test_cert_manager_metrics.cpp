@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CertManager::metrics(): the library's own figures after a real issuance from Pebble.
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS-01 against a real BIND: RFC 2136 updates with TSIG, the propagation check (zone by SOA
 // walk, NS set, authoritative answers), CNAME delegation, and a wildcard + apex certificate from
 // Pebble validated on BIND's records.

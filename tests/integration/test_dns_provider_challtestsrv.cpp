@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The challtestsrv DNS provider against a real pebble-challtestsrv (started by PebbleEnv), with
 // what it publishes read back over DNS by dig.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The maintenance engine (CertManager::maintain(), the pass start() repeats) against a real Pebble,
 // run on Traefik's acme.json (AcmeJsonStore), on an in-memory Store and on Redis (RedisStore).
 // Nothing in the engine may assume the file: obtaining, renewing, name locks between two managers,

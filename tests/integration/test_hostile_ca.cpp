@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What acmecpp does with a CA that misbehaves: a certificate for another key, for other names,
 // with a broken chain or junk around the PEM; http:// URLs; a problem document full of escape
 // sequences and megabytes long. Pebble cannot misbehave, so these run against the hostile-CA

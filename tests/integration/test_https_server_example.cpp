@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // examples/https-server against Pebble: it obtains certificates through its own listeners
 // (TLS-ALPN-01 on its HTTPS port, HTTP-01 on its plain port), serves them to curl, swaps renewed
 // certificates in while clients keep connecting, and issues on demand for allowed names only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The installed package as another project sees it: `cmake --install` of this very build tree into
 // a temporary prefix, then a small consumer (tests/packaging/consumer/) built against that prefix
 // only, once through the CMake package and once through pkg-config, and every public header

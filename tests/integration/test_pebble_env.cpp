@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Smoke tests of the Pebble fixture every integration test stands on.
 
 #include <doctest/doctest.h>

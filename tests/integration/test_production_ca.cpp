@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What Let's Encrypt's production CA (Boulder) does and Pebble 2.4.0 never shows (issue 12):
 // 429/500/503 with Retry-After on any request, rateLimited problems, "replaces" refused, an
 // account the CA reports deactivated, a revocation reason it refuses. Each test runs Pebble

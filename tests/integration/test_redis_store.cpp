@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RedisStore against a real redis-server (tests/support/redis_server.hpp): records kept as the
 // JSON of their acme.json entries, batches, the cache area, AUTH and unix sockets, name locks
 // between holders (token-checked release, refresh, a killed holder), and an outage.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CertManager::renew, events and export against a real Pebble (which has no ARI, so no
 // "replaces" is sent here; test_ari.cpp covers that through a stand-in).
 

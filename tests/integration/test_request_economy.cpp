@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How many requests an issuance costs against a real Pebble, counted twice: by the client
 // (RequestStats) and by Pebble, which logs one "-> calling handler()" line per request. Also the
 // directory kept between processes, and what happens when that copy is stale.

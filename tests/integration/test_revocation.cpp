@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Revocation against a real Pebble, signed by the account and by the certificate's own key;
 // Pebble's management API (/cert-status-by-serial/<hex>) says what Pebble now thinks.
 

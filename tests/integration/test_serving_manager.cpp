@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CertManager serving a proxy against a real Pebble: manage() + start() fill certificates() in
 // the background, a stored certificate is served without an order, due certificates are renewed
 // while handshakes keep finding one, and on-demand issuance is allowed, refused, deduplicated and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A CA that does not finish: the ARI stand-in in front of Pebble (tests/support/ari_server.hpp)
 // keeps finalized orders "processing" with a Retry-After of the test's choosing, which Pebble
 // itself cannot do. acme::Client's polls can be cancelled from another thread (Error(cancelled)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stopping while a CA hangs: CertManager::stop() and `acmectl run` on SIGTERM return within a
 // second while the order in hand waits on a CA that never answers newOrder, or that keeps the
 // order "processing" (Retry-After: 1). The hanging CA is the ARI stand-in in front of Pebble

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faults under the store, end to end with acmectl and Pebble (issue 14): a store on a full
 // filesystem, and acmectl killed with SIGKILL during a renewal. Each time the store keeps what it
 // had, byte for byte or at least whole, and the failure is reported as a storage error.

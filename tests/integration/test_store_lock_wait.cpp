@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A store whose lock another process holds: the wait is announced at once (naming the lock file
 // and the holder), ends after the timeout with Error(busy) (acmectl: exit 15), and ends on a stop
 // (acmectl: SIGTERM). The holder is a real process: util-linux's flock(1) holding the lock file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS-ALPN-01 against a real Pebble, which connects to 127.0.0.1:<tls_port> for every name
 // (challtestsrv resolves all names to 127.0.0.1) and validates each one from three concurrent
 // connections: with the standalone solver, and with a proxy's context serving the responder.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // redis_lock_holder PORT PREFIX RESOLVER NAME TTL_MS: takes the name's lock in a RedisStore on
 // 127.0.0.1:PORT, says "locked" on stdout, and keeps it (refreshing it) until it is killed. The
 // Redis store's test SIGKILLs it to show that a dead holder's lock lapses after its TTL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // store_writer <acme.json> <first generation>: saves large certificates into the file for ever,
 // generation after generation. The crash test (tests/unit/test_acme_json_store_crash.cpp) kills it
 // with SIGKILL at random moments and checks that the file always holds a complete state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "support/ari_server.hpp"
 
 #include <httplib.h>

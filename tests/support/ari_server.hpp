@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A stand-in for a CA's ACME Renewal Information (RFC 9773) and profiles, since Pebble 2.4 has
 // neither: an HTTPS reverse proxy on 127.0.0.1 in front of a PebbleEnv. It forwards every ACME

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "support/bind_env.hpp"
 
 #include <openssl/rand.h>

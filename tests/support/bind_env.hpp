@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A private BIND (named) for one test: authoritative for a few test zones on 127.0.0.1 and a
 // free port, accepting RFC 2136 updates signed with a freshly generated TSIG key.

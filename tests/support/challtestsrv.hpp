@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Fake DNS data for a test: the management API of pebble-challtestsrv (PebbleEnv starts one).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The message of the acmecpp::Error an action throws, for tests that check what a failure says.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificate events as a manager's on_event callback reported them, for tests to inspect.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Free loopback ports for test servers. The kernel picks them (bind to port 0), so parallel tests
 // do not collide on fixed numbers. A port is only known to have been free at the moment of the

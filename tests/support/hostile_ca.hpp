@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A misbehaving CA, for the tests of what acmecpp does with what a CA sends: a stand-in, since
 // Pebble cannot misbehave. It is an HTTPS server on 127.0.0.1 in front of a PebbleEnv (see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A proxy's own port-80 listener on 127.0.0.1 that hands challenge paths to an Http01Handler,
 // and a ManagerConfig for a CertManager against a PebbleEnv: what most CertManager tests need.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What most library tests against Pebble need: a Pebble, a temporary directory for the store,
 // and a proxy-like port-80 listener answering HTTP-01 through an Http01Handler.

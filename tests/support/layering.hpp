@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The layering rule of docs/ARCHITECTURE.md, checked on the source tree: every `#include` in lib/
 // and include/acmecpp/ goes to the file's own layer or a lower one, and cli/ includes only the

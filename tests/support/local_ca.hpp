@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A certificate authority made on the spot (crypto::make_certificate_pem): a root, intermediates
 // it signs, and leaves for any key and names. For tests of chain checks, and for the hostile-CA

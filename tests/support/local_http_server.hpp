@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A cpp-httplib server on 127.0.0.1 run on its own thread for the length of a test: a web server
 // in front of a webroot, a proxy's port-80 listener, a stand-in for an API.

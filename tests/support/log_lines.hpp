@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lines a LogSink was given, for tests that look for what was logged (and how often).
 // Header-only: unit tests use it without the other support files.

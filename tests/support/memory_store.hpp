@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A Store kept in memory: the second backend the engine's tests run on, so that nothing in the
 // library can assume the file (AcmeJsonStore). Locks are shared by every user of one object (as

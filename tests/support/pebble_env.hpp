@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A private Pebble ACME server (with pebble-challtestsrv as its DNS) for one test, on free
 // loopback ports, started by pebble/start.sh and stopped by pebble/stop.sh.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the stand-ins in front of Pebble (ari_server.hpp, hostile_ca.hpp) share: an HTTPS server
 // on 127.0.0.1 with Pebble's own TLS certificate (clients trust it with PebbleEnv::ca_bundle()),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // run_process and ChildProcess: the tests' way to start programs, on the library's one runner
 // (core/child_process.hpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Running programs from tests: argv vectors only (no shell parses anything), captured output,
 // timeouts, and background children that are killed and reaped when their owner goes away.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A plain TCP client for tests of the library's HTTP listeners: it sends bytes exactly as
 // written (malformed requests too) and returns the response bytes exactly as received, so a

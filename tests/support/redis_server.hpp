@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A private redis-server (Debian's, 7.0) for one test: a free loopback port, a unix socket and
 // its files in a temporary directory, nothing saved to disk, stopped by PID.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Certificates for the serving-layer tests: a locally made CA that signs leaves, so that a
 // stored record holds a real two-certificate chain (leaf, then its issuer) like a CA's answer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The SIGCHLD dispositions a program embedding the library may have chosen, set for the length
 // of a scope: the child-process runner must report the right exit status under each of them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A CA that stalls, for the cancellation and wait-message tests: Pebble behind the ARI stand-in
 // (ari_server.hpp), whose misbehaviours (newOrder never answered, orders kept "processing") the

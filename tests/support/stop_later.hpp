@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Requests a stop from a thread of its own after a delay, as a signal or a proxy's shutdown would
 // while a call waits. Header-only: tsan_tests uses it without the other support files.

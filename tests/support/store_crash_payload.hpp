@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What store_writer saves and the crash test checks: two large certificate entries, rewritten in
 // turn with a growing generation number, next to a small entry and an account that never change.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Files for the acme.json store tests: a temporary directory removed afterwards, fixtures copied
 // into it with mode 0600 (git keeps them 0644, which the store rightly refuses), file helpers.

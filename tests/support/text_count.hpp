@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Counting lines of a kind in a server's log (Pebble logs one line per request).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A TLS client for tests: one handshake with a chosen SNI and ALPN offer against 127.0.0.1,
 // reporting what the server chose and showed, without verifying anything.

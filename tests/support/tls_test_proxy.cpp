@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "support/tls_test_proxy.hpp"
 
 #include <openssl/pem.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A stand-in for a reverse proxy's port-443 listener: an SSL_CTX with the proxy's own
 // certificate and ALPN choice, with a TlsAlpn01Responder installed, serving handshakes on

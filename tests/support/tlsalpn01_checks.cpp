@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "support/tlsalpn01_checks.hpp"
 
 #include <openssl/objects.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading a TLS-ALPN-01 challenge certificate back with plain OpenSSL calls, independently of
 // how acmecpp built it, and the task data the tests present.

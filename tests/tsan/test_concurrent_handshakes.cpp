@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The acceptance test of the serving layer's thread safety: a hundred clients handshake at once
 // against install_tls_server's SNI lookup while another thread keeps swapping the certificates they
 // ask for. Built with -fsanitize=thread in build-tsan (scripts/test.sh), where a data race fails

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reads certificates back with plain OpenSSL, independently of acmecpp's parser.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A stand-in for the slice of Cloudflare's API v4 the DNS provider uses, on 127.0.0.1.
 //

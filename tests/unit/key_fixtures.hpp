@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Keys shared by the crypto unit tests. RSA 4096 generation takes seconds (more under ASan), so
 // each type is generated once per test run and reused.

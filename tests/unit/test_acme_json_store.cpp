@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Changes through AcmeJsonStore: add, replace, remove certificates, save accounts — touching only
 // what they concern, keeping unknown members, other resolvers and the file's spelling.
 

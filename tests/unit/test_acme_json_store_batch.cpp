@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batched writes and the reuse of a parse: a batch of changes replaces acme.json once, keeps what
 // other writers did meanwhile, and a store notices a file changed behind its back.
 

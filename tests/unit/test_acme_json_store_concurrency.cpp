@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Concurrent writers, threads and processes, lose nothing: each change is a read-modify-write
 // under the lock file's flock.
 

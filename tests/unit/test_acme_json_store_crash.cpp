@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash safety: a writer killed with SIGKILL at any moment leaves acme.json complete — the old
 // content or the new, never a mix — and the temporary file it may leave is ignored by readers
 // and removed by the next writer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The file around acme.json: creation mode, refusing files that are too open or do not parse
 // (and never overwriting them), damaged fields, temporary files and symbolic links.
 

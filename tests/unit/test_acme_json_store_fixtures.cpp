@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Each fixture (fixtures/README.md) loads with the values it was made from, and rewriting what
 // was read leaves the file as it was.
 

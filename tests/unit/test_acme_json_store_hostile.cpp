@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acme.json files nobody should have written (issue 14): text after the JSON value, numbers out
 // of range, deep nesting, huge files, and paths that are not regular files (FIFO, directory,
 // dangling symbolic link). Each is refused as Error(storage) naming the place, without blocking,

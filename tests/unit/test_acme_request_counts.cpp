@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests of the ACME client counted by result (acme::RequestStats::by_result), through the real
 // libcurl transport against a real local server.
 

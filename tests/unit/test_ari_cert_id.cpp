@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ARI certificate ID (RFC 9773 section 4.1) and certificate DER for revokeCert, on
 // certificates made by the openssl command and by our own builder.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // core/ascii.hpp: the library's one ASCII case fold.
 
 #include <doctest/doctest.h>

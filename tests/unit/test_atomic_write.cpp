@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // core::write_file_atomically() and core::remove_stale_temp_files(): content, modes (of the
 // file and of its temporary file while it is written), what is left beside the file, failures,
 // symbolic links, concurrent writers.

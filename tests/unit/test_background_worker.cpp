@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The background thread of CertManager: a pass at once, then one after the wait the pass asked
 // for; wake() and stop() cut the wait short; exceptions never end the thread.
 

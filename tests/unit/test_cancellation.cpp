@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cancelling requests under way: the libcurl transport and acme::Client end at once, with
 // Error(cancelled), when stop is requested on their token from another thread. The server that
 // never answers is a stand-in (a loopback socket that is listened on but never read, so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one child-process runner (core/child_process): real processes, each case under every
 // SIGCHLD disposition an embedding program may have chosen (default, a handler reaping with
 // waitpid(-1, WNOHANG), SIG_IGN, SA_NOCLDWAIT), the disposition restored after each.

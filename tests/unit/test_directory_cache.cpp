@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The directory kept between processes: what is trusted, what is ignored, and that a cache never
 // fails its user.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS-01 pure parts: the TXT value, the record name, server address parsing, TSIG algorithm
 // names, and what Dns01Solver refuses at construction.
 

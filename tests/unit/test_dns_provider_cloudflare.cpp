@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Cloudflare DNS provider against a local stand-in for Cloudflare's API (real HTTP on
 // 127.0.0.1 through the project's libcurl transport). The real API cannot be reached from the
 // tests (loopback only, and it needs an account): see cloudflare_stand_in.hpp for what the

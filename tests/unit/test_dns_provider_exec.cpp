@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exec DNS provider against real shell scripts written into a temporary directory.
 
 #include <doctest/doctest.h>

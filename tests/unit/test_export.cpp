@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // export_certificate() on a locally made CA + leaf: layout, modes, content, openssl verify, and
 // names that must not become paths.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a shared libacmecpp exports: the library is compiled with -fvisibility=hidden and marks its
 // public API ACMECPP_API (include/acmecpp/api.hpp), so its dynamic symbol table holds the classes
 // and functions of include/acmecpp/ and nothing of the internal namespaces, fmt or nlohmann.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times beyond what std::chrono::system_clock holds (signed 64-bit nanoseconds: it ends in
 // 2262): a certificate valid until 9999-12-31 (RFC 5280's "no well-defined expiration"), ARI
 // windows, Retry-After dates, RFC 3339 strings and acme.json's renewal state naming such times.

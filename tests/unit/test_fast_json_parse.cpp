@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The quick acme.json parser must build exactly what nlohmann's parser builds (same values, same
 // member order, same handling of a repeated key), and give up on anything nlohmann refuses.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exec hooks: real /bin/sh processes receiving the event's environment; exit codes, output
 // tails, timeouts that kill the whole process group.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP-01 solvers: the in-process handler, the standalone server (reached with the real curl
 // client over 127.0.0.1) and the webroot files.
 

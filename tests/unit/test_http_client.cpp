@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libcurl client against real servers on 127.0.0.1 (cpp-httplib, and a raw socket for
 // responses httplib cannot produce).
 

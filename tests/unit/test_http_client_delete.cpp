@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DELETE through the libcurl transport (added for REST APIs of DNS hosts), against a real
 // cpp-httplib server on 127.0.0.1.
 

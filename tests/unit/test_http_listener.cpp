@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's small HTTP/1.1 responder (lib/http/http_listener.hpp) over real sockets on
 // 127.0.0.1: replies checked byte for byte, malformed and oversized requests, a handler that
 // throws, silent and slow clients, many clients at once, and binding and stopping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 8555 section 6.1: every ACME request goes over HTTPS. URLs that are not https:// are refused
 // where they arrive (the configured directory URL, the directory, orders, challenges, Location and
 // Link headers), before anything is sent to them. Real servers on loopback: a TLS one playing the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // crypto::check_issued_chain: what a CA returned for an order is checked against the certificate
 // key and the order's names, and as a chain, before it is stored. Chains made locally
 // (support/local_ca.hpp): a root, an intermediate it signs, and leaves the intermediate signs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The inner JWS of a key change (RFC 8555 section 7.3.5), checked by verifying it.
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The layers of docs/ARCHITECTURE.md, enforced in the test command: the real source tree has no
 // upward include, and planted trees show that the check finds each kind of breach.
 

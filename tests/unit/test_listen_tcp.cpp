@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // core::listen_tcp, the listening socket of http::HttpListener and the standalone TLS-ALPN-01
 // server (their own tests cover binding conflicts, IPv6 literals and names through them).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bookkeeping of managed certificates and the backoff schedule of failed attempts to obtain
 // one (1 min, 10 min, 100 min, then daily), with explicit times.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // acmecpp::MetricsServer over real sockets on 127.0.0.1: GET /metrics renders at each request,
 // other paths get 404, and an address it cannot bind is a config error naming it.
 

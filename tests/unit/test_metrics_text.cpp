@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // render_prometheus(): the Prometheus text exposition format 0.0.4 of a Metrics snapshot.
 
 #include <doctest/doctest.h>

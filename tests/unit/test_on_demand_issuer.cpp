@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // On-demand issuance between the handshake and the CA: refusal of junk and disallowed names,
 // one issuance per name, the pending bound, the token bucket, the failure backoff, close/open.
 // The issue function stands in for CertManager::obtain() (the real one runs against Pebble in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The schedule polls follow: a quick start, doubling to a cap, Retry-After honoured, a deadline.
 // Times are passed in, so the test needs no clock and no sleeping.
 

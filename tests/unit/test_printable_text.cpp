@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text from outside made printable (acmecpp::printable_text) and the places it enters messages:
 // a CA's problem document, a hook's output.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Redis store's URLs: what parse_redis_url() takes and refuses, and how the place is printed
 // (never with its password).
 

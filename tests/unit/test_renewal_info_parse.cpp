@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ARI responses (RFC 9773 section 4.2) parsed into acme::RenewalInfo.
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The renewal policy as pure functions of validity, recorded state and an injected "now".
 
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RenewalState in acme.json: written under the entry's "acmecpp" member, read back equal, left
 // out when empty, and Traefik's own fields untouched.
 

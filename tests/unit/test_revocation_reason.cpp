@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Revocation reasons: RFC 5280 names and codes, CLI spellings, clear errors for the rest.
 
 #include <doctest/doctest.h>

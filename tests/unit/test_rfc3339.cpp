@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 3339 timestamps: formatting in UTC, parsing with fractions and offsets, refusing nonsense.
 
 #include <doctest/doctest.h>

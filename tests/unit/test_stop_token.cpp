@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The stop token every long wait observes (include/acmecpp/stop_token.hpp): waits end when stop
 // is requested from another thread, callbacks run exactly once, a callback's registration waits
 // for it. Built into tsan_tests too, so that a ThreadSanitizer tree checks it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // install_tls_server over real TLS on 127.0.0.1: an OpenSSL server context served by the
 // TLS-ALPN-01 handshake listener, reached with OpenSSL client handshakes (tls_probe).
 

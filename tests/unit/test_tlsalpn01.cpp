@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS-ALPN-01 without a network: the challenge certificate read back with plain OpenSSL, the
 // responder's decision for (SNI, ALPN) pairs, its bookkeeping, and the wire formats it parses.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS-ALPN-01 over real TLS on 127.0.0.1: the standalone solver and a proxy's context with the
 // responder installed, reached with OpenSSL in C++ (tls_probe) and with `openssl s_client`.
 

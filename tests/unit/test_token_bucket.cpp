@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The token bucket over on-demand orders, with an injected clock so that refills need no waiting.
 
 #include <doctest/doctest.h>

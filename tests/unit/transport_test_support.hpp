@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Helpers for the transport and HTTP-01 tests: a real cpp-httplib server on a free loopback
 // port, a free port number, and a temporary directory.

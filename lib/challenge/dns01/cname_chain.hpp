@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Following CNAMEs at a challenge record: "_acme-challenge.example.com CNAME x.acme.example.net."
 // delegates the challenge to another zone, where the record must then be published.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The two pure functions of DNS-01 (RFC 8555 section 8.4): what to publish, and where.
 
 #include "acmecpp/dns01.hpp"

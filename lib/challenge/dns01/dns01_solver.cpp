@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dns01Solver: publish through the provider at the (CNAME-resolved) record name, wait until the
 // zone's authoritative servers all serve it, withdraw it afterwards.
 

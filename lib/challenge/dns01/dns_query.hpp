@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One DNS query to one server with ldns: UDP, EDNS0 and then TCP when the answer is truncated.
 

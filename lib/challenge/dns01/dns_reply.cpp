@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/dns01/dns_reply.hpp"
 
 #include <algorithm>

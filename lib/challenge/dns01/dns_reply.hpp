@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reading what a DNS reply says: rcode, records of one type at one name, TXT strings. Names are
 // compared in canonical form (lower case, absolute).

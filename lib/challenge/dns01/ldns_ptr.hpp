@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RAII owners for ldns objects: every ldns allocation in the DNS-01 code is held by one of these.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The DNS-01 propagation check: ask every authoritative server directly (no recursion, so no
 // cache in between) for the TXT record until each one answers the expected value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The recursive resolvers the DNS-01 code asks for zones, NS sets, addresses and CNAMEs: the
 // configured ones in order, or the system's from /etc/resolv.conf.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where a DNS server listens: "host", "host:port", "[v6]:port" or a bare IPv6 address.
 

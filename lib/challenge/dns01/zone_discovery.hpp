@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Finding who is authoritative for a record: the zone by SOA walk, its NS set, their addresses.
 

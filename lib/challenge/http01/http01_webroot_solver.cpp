@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Directories: present() creates <root>/.well-known/acme-challenge/ (mode 0755) when missing,
 // and cleanup() never removes directories, whether this solver created them or not. An empty
 // acme-challenge directory is harmless, while removing it could race with a concurrent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The check every HTTP-01 solver makes before a token goes into a path or a file name.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A server's ALPN choice inside OpenSSL's ALPN select callback: the server's list, most preferred
 // first, against the protocols the client offered (wire format, as OpenSSL passes them).

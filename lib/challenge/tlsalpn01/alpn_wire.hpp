@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // ALPN protocol lists in wire format (RFC 7301 section 3.1): each protocol name preceded by its
 // length in one byte, as in the ClientHello and in OpenSSL's ALPN callbacks.

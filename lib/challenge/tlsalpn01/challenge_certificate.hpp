@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The TLS-ALPN-01 challenge certificate (RFC 8737 section 3).
 

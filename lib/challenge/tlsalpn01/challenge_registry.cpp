@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/tlsalpn01/challenge_registry.hpp"
 
 #include "acmecpp/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The challenge certificates presented right now, by name: what TlsAlpn01Responder holds and
 // what the handshake callbacks installed on an SSL_CTX look up (they share it by shared_ptr, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/tlsalpn01/client_hello.hpp"
 
 #include <openssl/tls1.h>

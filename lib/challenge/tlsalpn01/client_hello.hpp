@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a ClientHello asks for, read inside OpenSSL's client-hello callback: that callback runs
 // before OpenSSL has processed SNI and ALPN, so both come from the raw extensions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/tlsalpn01/fallback_handshakes.hpp"
 
 #include <utility>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What TlsAlpn01Responder::install does with handshakes that are not validations: leave the
 // context's certificate alone and negotiate ALPN as TlsAlpn01InstallOptions say, or, for a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One accepted connection of the standalone TLS-ALPN-01 server: the TLS server handshake and a
 // polite close, nothing else (RFC 8737 section 3: the validator closes after the handshake).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one pair of OpenSSL callbacks an SSL_CTX gets from acmecpp, whoever installs them
 // (TlsAlpn01Responder::install, install_tls_server): a client-hello callback that swaps in the

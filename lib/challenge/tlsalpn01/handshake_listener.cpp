@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/tlsalpn01/handshake_listener.hpp"
 
 #include <fcntl.h>

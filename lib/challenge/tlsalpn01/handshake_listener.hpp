@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The standalone TLS-ALPN-01 server's socket loop: one thread accepts, and every connection gets
 // a short-lived thread of its own for its handshake, so the CA's concurrent validations (Pebble

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Waiting on a socket while staying stoppable: every wait also watches the listener's wake-up
 // pipe, so stopping never has to wait for a slow or silent peer.

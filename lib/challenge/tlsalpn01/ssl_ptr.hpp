@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RAII owners for the OpenSSL TLS handles TLS-ALPN-01 uses (the crypto layer's openssl_ptr.hpp
 // covers libcrypto only).

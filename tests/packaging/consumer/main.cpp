@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Uses only acmecpp's installed public headers: the version, IDNA name normalisation (libidn2),
 // key generation and PEM round trip (OpenSSL), certificate parsing, and an acmecpp::Error caught
 // across the library boundary. Prints one "what: value" line each; the test compares them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pebble-challtestsrv as a DnsProvider: its management API adds TXT values one at a time but
 // can only clear a whole name, so the provider remembers what it presented at each name and puts
 // the survivors back after a clear.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "challenge/dns01/providers/cloudflare_api.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The part of Cloudflare's API v4 the DNS provider needs, spoken over the project's transport:
 // bearer-token requests and the JSON envelope every answer comes in,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cloudflare as a DnsProvider: finds the zone a record name belongs to, creates one TXT record
 // per present() and deletes exactly that record on cleanup(), so that two values at one name
 // (a wildcard and its apex) never disturb each other.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The "exec" DNS provider: lego's contract for an external program, so that scripts written for
 // lego (`PROGRAM present|cleanup FQDN VALUE`, exit status 0 on success) work unchanged.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The RFC 2136 DnsProvider: each present()/cleanup() is one signed UPDATE adding or deleting
 // exactly one TXT record at the configured primary.
 

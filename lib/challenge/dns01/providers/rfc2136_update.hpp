@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One RFC 2136 dynamic UPDATE of a TXT record, optionally signed with TSIG, built and sent with
 // ldns; and finding the zone a name belongs to by asking the primary for its SOA.
