@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Every source file of the project names its licence in an SPDX line near its top (LICENSE holds
-# the text). Code, build files and scripts; not data (fixtures, fuzz seeds, PEM files) nor docs.
+# the text). Code, build files and scripts; not data (fixtures, fuzz seeds, PEM files, JSON
+# templates: JSON has no comments) nor docs.
 #   scripts/license-headers.sh          adds the line where it is missing
 #   scripts/license-headers.sh --check  lists the files without it and fails (test.sh runs this)
 set -uo pipefail
@@ -13,7 +14,7 @@ readonly tag="SPDX-License-Identifier: Apache-2.0"
 licensed_files() {
   git ls-files -z --cached --others --exclude-standard -- \
     '*.cpp' '*.hpp' '*.h' '*.cmake' '*CMakeLists.txt' '*.sh' '*.in' '.ci/run' \
-    ':!:tests/fuzz/corpus/*' ':!:fixtures/*'
+    ':!:tests/fuzz/corpus/*' ':!:fixtures/*' ':!:*.json.in'
 }
 
 has_tag() { head -n 5 "$1" | grep -q "$tag"; }
