@@ -79,9 +79,10 @@ acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned 
 }  // namespace
 
 int run_renew(const SettingsSource& source, const RenewOptions& options) {
+  const auto jitter = parse_jitter(options.jitter);  // a mistyped flag is said before any wait
   require_existing_store(source.resolve());
   const bool verbose = source.resolve(source.named_resolver()).verbose;
-  if (!wait_jitter(parse_jitter(options.jitter), verbose)) {
+  if (!wait_jitter(jitter, verbose)) {
     say(std::cerr, "acmectl: stopped during --jitter's wait; nothing was renewed");
     return kCancelled;
   }

@@ -56,7 +56,10 @@ ProcessResult acmectl(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST_CASE("renew without flags renews an HTTP-01 certificate on the port it was issued with") {
-  PebbleEnv pebble;
+  // No reused authorizations: the overriding port below must really be asked to validate.
+  PebbleOptions no_reuse;
+  no_reuse.authz_reuse_percent = 0;
+  PebbleEnv pebble(no_reuse);
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
   const auto issued = issue_standalone(pebble, store, {"http.example.test"});

@@ -462,6 +462,10 @@ TEST_CASE("a name reachable only over IPv6 (::1) validates with acmectl's defaul
 TEST_CASE("acmectl renew --jitter waits a random time up to DURATION, and SIGTERM ends the wait") {
   TempDir dir;
   const std::string store = (dir / "acme.json").string();
+  // An empty store (renew refuses one that does not exist): nothing to renew after the wait.
+  write_text_file(store, "");
+  std::filesystem::permissions(
+      store, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto refused =
       run_process({ACMECPP_ACMECTL_PATH, "renew", "--store", store, "--jitter", "5x"});
   CHECK(refused.exit_code == 3);  // invalid input
