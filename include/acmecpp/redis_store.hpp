@@ -48,7 +48,8 @@ ACMECPP_API bool is_redis_url(std::string_view store);
 ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 
 /// Accounts, certificates, locks and the cache area in Redis, under RedisOptions::prefix
-/// ("P" below; `<resolver>` and `<main>` with '%' and ':' percent-encoded):
+/// ("P" below; "<resolver>" and "<main>" with '%' and ':' percent-encoded):
+/// @verbatim
 ///   P:resolvers                 sorted set of resolver names, scored by when first saved
 ///   P:account:<resolver>        the account: the JSON of its acme.json "Account" object
 ///   P:certs:<resolver>          set of the lower-cased main names of the resolver's certificates
@@ -56,6 +57,7 @@ ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 ///                               (with the "acmecpp" member), keyed by its lower-cased main name
 ///   P:lock:<resolver>:<main>    a name lock: a random token, with an expiry (SET NX PX)
 ///   P:cache:<key>               the cache area (the CA's directory)
+/// @endverbatim
 /// Every write is one MULTI/EXEC, so nothing is half-written. One connection,
 /// guarded by a mutex, made at first use: a command that cannot reach Redis throws
 /// Error(storage) naming the printable URL and what failed, and the next call connects again.
