@@ -170,8 +170,9 @@ std::string dockerfile_arg(const std::string& dockerfile, const std::string& nam
   return match[1];
 }
 
-/// The Debian package that holds `file` (dpkg -S), without an architecture qualifier.
-std::string debian_package_of(const fs::path& file) {
+/// The Debian package that holds `file` (dpkg -S), without an architecture qualifier. Used only
+/// where acmectl is linked statically (the Docker image holds that acmectl).
+[[maybe_unused]] std::string debian_package_of(const fs::path& file) {
   auto result = run_process({"dpkg", "-S", file.string()});
   if (result.exit_code != 0) {
     // usrmerge: dpkg may know the file under the other of /lib and /usr/lib.
