@@ -21,6 +21,7 @@ struct Settings {
   std::string eab_kid;
   std::string eab_hmac_key;
   std::string account_key_type = "rsa4096";
+  std::string request_timeout = "60s";  ///< longest single request to the CA, all included
   // The store.
   std::string store_path = "./acme.json";
   std::string resolver;             ///< empty: the store's only resolver, else "letsencrypt"
@@ -80,6 +81,8 @@ const std::vector<SettingSpec>& setting_specs();
 std::chrono::milliseconds parse_duration_option(const std::string& option, const std::string& text);
 /// --lock-timeout's value (parse_duration_option).
 std::chrono::milliseconds parse_lock_timeout(const std::string& text);
+/// --request-timeout's value: a duration above zero.
+std::chrono::milliseconds parse_request_timeout(const std::string& text);
 
 /// Error(invalid_input) when the value of the setting `name` is not one it can take (checked
 /// where it is read, so that a configuration file's mistake is named with its line): key types,

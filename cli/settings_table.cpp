@@ -23,6 +23,9 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::eab_hmac_key},
       {"account-key-type", "CA", "key type of a new account (rsa4096 is what Traefik can read)",
        &Settings::account_key_type},
+      {"request-timeout", "CA",
+       "longest wait for one answer of the CA, connection included, e.g. 30s, 2m",
+       &Settings::request_timeout},
       {"store", "Store",
        "acme.json file (Traefik's format), or redis://[user@]host[:port][/db][?prefix=P] or "
        "redis+unix:///socket (password: ACMECPP_REDIS_PASSWORD)",
@@ -88,6 +91,16 @@ std::chrono::milliseconds parse_lock_timeout(const std::string& text) {
   return parse_duration_option("--lock-timeout", text);
 }
 
+std::chrono::milliseconds parse_request_timeout(const std::string& text) {
+  const auto timeout = parse_duration_option("--request-timeout", text);
+  if (timeout.count() <= 0) {
+    throw acmecpp::Error(
+        acmecpp::ErrorKind::invalid_input,
+        "--request-timeout \"" + acmecpp::printable_text(text) + "\" must be longer than zero");
+  }
+  return timeout;
+}
+
 std::chrono::milliseconds parse_duration_option(const std::string& option,
                                                 const std::string& text) {
   static constexpr std::pair<std::string_view, long long> kUnits[] = {
@@ -115,6 +128,8 @@ void check_setting_value(const std::string& name, const std::string& value) {
                          "unknown challenge \"" + value + "\" (http-01, tls-alpn-01, dns-01)");
   } else if (name == "lock-timeout") {
     parse_lock_timeout(value);
+  } else if (name == "request-timeout") {
+    parse_request_timeout(value);
   }
 }
 

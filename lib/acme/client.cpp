@@ -11,6 +11,7 @@
 #include "acme/resources.hpp"
 #include "acmecpp/acme_client.hpp"
 #include "acmecpp/printable.hpp"
+#include "core/ascii.hpp"
 #include "core/base64.hpp"
 #include "core/duration_text.hpp"
 #include "core/rfc3339.hpp"
@@ -91,10 +92,43 @@ bool is_transient(long status, Repeat repeat) {
 }
 
 /// The server's problem, with the time its Retry-After names (if it sent one).
+/// The error of an answer that is not a success: the CA's problem document as an AcmeError. A
+/// redirect is thrown at once as Error(protocol): ACME servers give every URL in the directory and
+/// in Location and Link headers, and a signed request is never sent on to where a redirect points.
 AcmeError problem_error(const std::string& context, const http::Response& response) {
+  if (response.status >= 300 && response.status < 400) {
+    const auto location = response.header("Location");
+    throw Error(ErrorKind::protocol,
+                context + ": the ACME server answered with a redirect (HTTP " +
+                    std::to_string(response.status) +
+                    (location ? " to \"" + printable_text(*location, 200) + "\"" : std::string()) +
+                    "), which ACME does not use; it was not followed");
+  }
   std::optional<std::chrono::system_clock::time_point> at;
   if (const auto delay = retry_after_of(response)) at = std::chrono::system_clock::now() + *delay;
   return AcmeError(context, problem_from_body(response.body, int(response.status)), at);
+}
+
+/// Whether a Content-Type names JSON: application/json, or any type ending in "+json"
+/// (application/problem+json), parameters such as a charset aside.
+bool is_json_media_type(const std::string& content_type) {
+  std::string type = core::ascii_lower(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  const std::string suffix = "+json";
+  return type == "application/json" ||
+         (type.size() > suffix.size() &&
+          type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0);
+}
+
+/// The JSON of a CA's answer. RFC 8555 section 6.2 has resources served as application/json: an
+/// answer labelled as something else (an HTML page of a proxy or a portal that happens to be
+/// valid JSON) is refused, naming what it was labelled. An answer without a Content-Type is read.
+nlohmann::json json_of(const http::Response& response, const std::string& what) {
+  if (const auto type = response.header("Content-Type"); type && !is_json_media_type(*type)) {
+    throw Error(ErrorKind::protocol, what + ": the answer is labelled Content-Type \"" +
+                                         printable_text(*type, 100) + "\", not application/json");
+  }
+  return parse_json_body(response.body, what);
 }
 
 /// "<base>/<id>" without doubling a slash the directory's URL may end with.
@@ -170,7 +204,7 @@ struct Client::Impl {
       throw Error(ErrorKind::protocol, "directory " + options.directory_url + " answered HTTP " +
                                            std::to_string(response.status));
     }
-    const auto body = parse_json_body(response.body, "directory " + options.directory_url);
+    const auto body = json_of(response, "directory " + options.directory_url);
     Directory directory = parse_directory(body);
     if (const auto cache = directory_cache()) {
       cache->save(options.directory_url, body, std::chrono::system_clock::now());
@@ -312,8 +346,12 @@ struct Client::Impl {
       }
       if (!failure) {
         if (is_success(response.status)) return response;
-        if (nonce_retries < options.bad_nonce_retries &&
-            problem_from_body(response.body, int(response.status)).is("badNonce")) {
+        if (problem_from_body(response.body, int(response.status)).is("badNonce")) {
+          if (nonce_retries >= options.bad_nonce_retries) {
+            throw AcmeError(what + " (refused " + std::to_string(nonce_retries + 1) +
+                                " fresh nonces in a row, bad_nonce_retries)",
+                            problem_from_body(response.body, int(response.status)));
+          }
           ++nonce_retries;
           ++bad_nonce_retries;
           continue;
@@ -399,7 +437,7 @@ struct Client::Impl {
       const auto response = signed_post_response(url, "", current_signer(), {});
       retry_after = retry_after_of(response);
       if (!is_success(response.status)) throw problem_error(what, response);
-      Resource resource = parse(parse_json_body(response.body, what), url);
+      Resource resource = parse(json_of(response, what), url);
       if (done(resource)) return resource;
       last_status = resource.status;
     }
@@ -476,7 +514,7 @@ Account Client::new_account(const PrivateKey& key, const std::vector<std::string
     throw Error(ErrorKind::protocol, "new account response has no Location header");
   }
   require_https_url(*url, "the new account's Location");
-  auto account = parse_account(parse_json_body(response.body, "new account"), *url);
+  auto account = parse_account(json_of(response, "new account"), *url);
   use_account(key, account.url);
   return account;
 }
@@ -493,7 +531,7 @@ std::optional<Account> Client::find_account(const PrivateKey& key) {
       throw Error(ErrorKind::protocol, "account lookup response has no Location header");
     }
     require_https_url(*url, "the account's Location");
-    auto account = parse_account(parse_json_body(response.body, "account lookup"), *url);
+    auto account = parse_account(json_of(response, "account lookup"), *url);
     use_account(key, account.url);
     return account;
   } catch (const AcmeError& e) {
@@ -526,24 +564,24 @@ Order Client::new_order(const std::vector<Identifier>& identifiers, const OrderO
   const auto url = response.header("Location");
   if (!url || url->empty()) throw Error(ErrorKind::protocol, "new order response has no Location");
   require_https_url(*url, "the new order's Location");
-  return parse_order(parse_json_body(response.body, "new order"), *url);
+  return parse_order(json_of(response, "new order"), *url);
 }
 
 Order Client::get_order(const std::string& url) {
   const auto response = impl_->post_as_get(url, "order " + url);
-  return parse_order(parse_json_body(response.body, "order " + url), url);
+  return parse_order(json_of(response, "order " + url), url);
 }
 
 Authorization Client::get_authorization(const std::string& url) {
   const auto response = impl_->post_as_get(url, "authorization " + url);
-  return parse_authorization(parse_json_body(response.body, "authorization " + url), url);
+  return parse_authorization(json_of(response, "authorization " + url), url);
 }
 
 Challenge Client::answer_challenge(const std::string& challenge_url) {
   // Answering twice is harmless (RFC 8555 section 7.5.1: the server validates once).
   const auto response = impl_->signed_post(challenge_url, "{}", impl_->current_signer(),
                                            "challenge " + challenge_url, {}, Repeat::safe);
-  return parse_challenge(parse_json_body(response.body, "challenge " + challenge_url));
+  return parse_challenge(json_of(response, "challenge " + challenge_url));
 }
 
 std::string Client::key_authorization(const std::string& token) const {
@@ -570,7 +608,7 @@ Order Client::finalize(const Order& order, const std::string& csr_der) {
   const auto send = [&] {
     const auto response = impl_->signed_post(order.finalize, payload.dump(),
                                              impl_->current_signer(), "finalize " + order.url);
-    return parse_order(parse_json_body(response.body, "finalize " + order.url), order.url);
+    return parse_order(json_of(response, "finalize " + order.url), order.url);
   };
   try {
     return send();
@@ -629,7 +667,7 @@ void Client::key_change(const PrivateKey& new_key) {
 Account Client::get_account() {
   const Signer signer = impl_->current_signer();
   const auto response = impl_->signed_post(*signer.kid, "", signer, "account " + *signer.kid);
-  return parse_account(parse_json_body(response.body, "account " + *signer.kid), *signer.kid);
+  return parse_account(json_of(response, "account " + *signer.kid), *signer.kid);
 }
 
 Account Client::update_account(const std::vector<std::string>& contact) {
@@ -637,8 +675,7 @@ Account Client::update_account(const std::vector<std::string>& contact) {
   const nlohmann::json payload = {{"contact", contact}};
   const auto response =
       impl_->signed_post(*signer.kid, payload.dump(), signer, "account update " + *signer.kid);
-  return parse_account(parse_json_body(response.body, "account update " + *signer.kid),
-                       *signer.kid);
+  return parse_account(json_of(response, "account update " + *signer.kid), *signer.kid);
 }
 
 Account Client::deactivate_account() {
@@ -646,8 +683,7 @@ Account Client::deactivate_account() {
   const nlohmann::json payload = {{"status", "deactivated"}};
   const auto response = impl_->signed_post(*signer.kid, payload.dump(), signer,
                                            "account deactivation " + *signer.kid);
-  return parse_account(parse_json_body(response.body, "account deactivation " + *signer.kid),
-                       *signer.kid);
+  return parse_account(json_of(response, "account deactivation " + *signer.kid), *signer.kid);
 }
 
 std::string Client::account_url() const {
@@ -662,7 +698,7 @@ RenewalInfo Client::renewal_info(const std::string& certificate_pem) {
     const std::string what = "renewal information " + url;
     const auto response = impl_->send_get(url);
     if (!is_success(response.status)) throw problem_error(what, response);
-    RenewalInfo info = parse_renewal_info(parse_json_body(response.body, what), what);
+    RenewalInfo info = parse_renewal_info(json_of(response, what), what);
     info.retry_after = retry_after_of(response);
     return info;
   });

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "acme/resources.hpp"
 
+#include <algorithm>
+
 #include "acme/https_url.hpp"
 #include "core/json_depth.hpp"
 #include "core/rfc3339.hpp"
@@ -39,6 +41,21 @@ std::vector<std::string> string_array(const nlohmann::json& json, const char* na
     if (v.is_string()) values.push_back(v.get<std::string>());
   }
   return values;
+}
+
+/// An array of strings the protocol needs (RFC 8555 marks it required): absent, another type, or
+/// an element that is no string is an error naming the member.
+std::vector<std::string> required_string_array(const nlohmann::json& json, const char* name,
+                                               const std::string& what) {
+  const auto it = json.find(name);
+  const bool strings =
+      it != json.end() && it->is_array() &&
+      std::all_of(it->begin(), it->end(), [](const auto& v) { return v.is_string(); });
+  if (!strings) {
+    throw Error(ErrorKind::protocol,
+                what + " has no member \"" + name + "\" that is an array of strings");
+  }
+  return it->get<std::vector<std::string>>();
 }
 
 void require_object(const nlohmann::json& json, const std::string& what) {
@@ -141,7 +158,7 @@ Order parse_order(const nlohmann::json& json, const std::string& url) {
   if (const auto it = json.find("identifiers"); it != json.end() && it->is_array()) {
     for (const auto& id : *it) order.identifiers.push_back(parse_identifier(id));
   }
-  order.authorizations = string_array(json, "authorizations");
+  order.authorizations = required_string_array(json, "authorizations", what);
   order.finalize = required_string(json, "finalize", what);
   order.certificate = string_member(json, "certificate");
   for (const auto& authorization : order.authorizations) {

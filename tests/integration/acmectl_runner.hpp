@@ -85,7 +85,9 @@ inline void store_due_certificate(const std::string& store, const std::string& m
 
 /// Everything a failed run said, for failure messages.
 inline std::string describe(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+  return "exit " + std::to_string(r.exit_code) +
+         (r.term_signal != 0 ? ", signal " + std::to_string(r.term_signal) : std::string()) +
+         (r.timed_out ? ", timed out" : "") + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
 }
 
 }  // namespace acmecpp::testing

@@ -7,7 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,7 @@ using namespace acmecpp::testing;
 namespace {
 
 constexpr int kExitConfig = 4;
+constexpr int kExitNetwork = 5;
 constexpr int kExitServerProblem = 6;
 constexpr int kExitProtocol = 7;
 constexpr int kExitSomeFailed = 11;
@@ -57,6 +60,23 @@ struct HostileFixture {
   }
 
   std::string store_bytes() const { return read_text_file(store); }
+
+  /// run() under tests/programs/peak_rss: the result, and acmectl's peak resident memory in KiB.
+  std::pair<ProcessResult, long> run_measured(const std::vector<std::string>& args) const {
+    std::filesystem::remove(store + ".directory.json");
+    auto argv = acmectl_argv(pebble, store, args);
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == "--server") argv[i + 1] = ca.directory_url();
+    }
+    const std::string rss_file = (dir / "peak_rss").string();
+    argv.insert(argv.begin(), {ACMECPP_PEAK_RSS_PATH, rss_file});
+    ProcessOptions options;
+    options.timeout = std::chrono::seconds(120);
+    const ProcessResult result = run_process(argv, options);
+    long kib = -1;
+    std::ifstream(rss_file) >> kib;
+    return {result, kib};
+  }
 };
 
 /// The store without the renewal bookkeeping (the "acmecpp" members), which a failed renewal
@@ -215,4 +235,80 @@ TEST_CASE("hostile CA: CertManager refuses a certificate for another key and sto
   }
   CHECK(read_text_file(dir / "acme.json") == before);
   CHECK(ca.certificates_changed() == 1);
+}
+
+namespace {
+
+/// What the stand-in does to newOrder (or to every POST), and what acmectl must say about it.
+struct AnswerCase {
+  Misbehaviour misbehaviour;
+  int exit_code;
+  const char* expected;  ///< a part of the "acmectl: error: " line
+};
+
+const AnswerCase kAnswerCases[] = {
+    {Misbehaviour::endless_body, kExitNetwork, "exceeds"},
+    {Misbehaviour::slow_drip, kExitNetwork, "timed out"},
+    {Misbehaviour::invalid_json, kExitProtocol, "new order: response is not valid JSON"},
+    {Misbehaviour::wrong_types, kExitProtocol, "status"},
+    {Misbehaviour::wrong_content_type, kExitProtocol, "text/html"},
+    {Misbehaviour::redirect, kExitProtocol, "302"},
+    {Misbehaviour::other_origin, kExitNetwork, "127.0.0.2"},
+    {Misbehaviour::bad_nonce_forever, kExitServerProblem, "badNonce"},
+};
+
+// Bounds for one acmectl run against a misbehaving answer: --request-timeout 3s, so a dripping
+// answer ends after 3 s, a Location no one answers after 4 retries (15 s of backoff), the rest
+// at once. Memory: the transport keeps at most 8 MiB
+// of an answer; 200 MiB leaves room for the sanitizers' shadow memory in the ASan tree.
+constexpr double kMaxSeconds = 40;
+constexpr long kMaxPeakKiB = 200 * 1024;
+
+}  // namespace
+
+TEST_CASE("hostile CA: each misbehaving answer is a clear error, bounded in time and memory") {
+  HostileFixture f;
+  for (const auto& c : kAnswerCases) {
+    CAPTURE(static_cast<int>(c.misbehaviour));
+    f.ca.set(c.misbehaviour);
+    const std::string before = f.store_bytes();
+    const int orders_before = f.ca.new_orders();
+    auto args = issue_args(f.pebble, {"new.example.test"});
+    args.insert(args.end(), {"--request-timeout", "3s"});
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto [issue, peak_kib] = f.run_measured(args);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    MESSAGE("misbehaviour ", static_cast<int>(c.misbehaviour), ": exit ", issue.exit_code, " in ",
+            seconds, " s, peak ", peak_kib, " KiB: ", error_line(issue.err));
+    CHECK_MESSAGE(issue.exit_code == c.exit_code, describe(issue).substr(0, 4000));
+    CHECK_MESSAGE(error_line(issue.err).find(c.expected) != std::string::npos,
+                  describe(issue).substr(0, 4000));
+    CHECK(error_line(issue.err).size() < 1500);
+    CHECK_FALSE(has_control_characters(issue.err));
+    CHECK(issue.out.find("stored") == std::string::npos);
+    CHECK(seconds < kMaxSeconds);
+    CHECK(peak_kib > 0);
+    CHECK(peak_kib < kMaxPeakKiB);
+    CHECK(f.store_bytes() == before);
+    if (c.misbehaviour != Misbehaviour::bad_nonce_forever) {
+      CHECK(f.ca.new_orders() == orders_before + 1);  // one newOrder, not repeated blindly
+    }
+  }
+  f.ca.set(Misbehaviour::none);
+  const auto good = f.run(issue_args(f.pebble, {"new.example.test"}));
+  CHECK_MESSAGE(good.exit_code == 0, describe(good));  // the stand-in itself still works
+}
+
+TEST_CASE("hostile CA: --request-timeout must be a duration above zero") {
+  TempDir dir;
+  for (const char* bad : {"0", "0s", "soon", "-5s"}) {
+    CAPTURE(bad);
+    const auto result = run_process({ACMECPP_ACMECTL_PATH, "issue", "a.example.test", "--store",
+                                     (dir / "acme.json").string(), "--request-timeout", bad});
+    CHECK(result.exit_code == 3);
+    CHECK(error_line(result.err).find("--request-timeout") != std::string::npos);
+  }
 }

@@ -3,8 +3,11 @@
 
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <mutex>
 #include <optional>
+#include <random>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +53,16 @@ std::string hostile_problem() {
       .dump();
 }
 
+/// Something a client takes for a nonce: 22 base64url characters, new each time.
+std::string random_nonce() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::string nonce(22, 'A');
+  for (auto& c : nonce) c = kAlphabet[random() % 64];
+  return nonce;
+}
+
 }  // namespace
 
 struct HostileCa::State {
@@ -58,7 +71,11 @@ struct HostileCa::State {
   std::atomic<Misbehaviour> misbehaviour{Misbehaviour::none};
   std::atomic<int> plain_requests{0};
   std::atomic<int> changed{0};
+  std::atomic<int> new_orders{0};
+  std::atomic<int> posts{0};
+  std::atomic<bool> stopping{false};  // ends the endless and dripping bodies
   std::uint16_t plain_port = free_tcp_port();
+  std::uint16_t unused_port = free_tcp_port();  // nothing listens there
 
   std::mutex mutex;
   std::string new_order_path;
@@ -91,24 +108,105 @@ struct HostileCa::State {
 
   void post(const httplib::Request& req, httplib::Response& res) {
     const Misbehaviour now = misbehaviour;
-    if (now == Misbehaviour::hostile_problem && is_new_order(req)) {
-      res.status = 403;
-      res.set_content(hostile_problem(), "application/problem+json");
-      return;
-    }
+    ++posts;
+    const bool new_order = is_new_order(req);
+    if (new_order) ++new_orders;
+    if (now == Misbehaviour::bad_nonce_forever) return refuse_nonce(res);
+    if (new_order && answer_new_order_badly(now, req, res)) return;
     if (auto key = csr_key_of(req.body)) {
       std::lock_guard<std::mutex> lock(mutex);
       csr_key = *key;
     }
     pebble.forward(req, res);
-    if (now == Misbehaviour::http_location && is_new_order(req) && res.has_header("Location")) {
-      const std::string location = res.get_header_value("Location");
-      res.headers.erase("Location");
-      res.set_header("Location", plain_url(path_of(location)));
-    }
+    if (new_order) change_order(now, res);
     if (res.status == 200 &&
         res.get_header_value("Content-Type").rfind("application/pem-certificate-chain", 0) == 0) {
       change_certificate(now, res);
+    }
+  }
+
+  static void refuse_nonce(httplib::Response& res) {
+    res.status = 400;
+    res.set_header("Replay-Nonce", random_nonce());
+    res.set_content(nlohmann::json{{"type", "urn:ietf:params:acme:error:badNonce"},
+                                   {"detail", "JWS has an invalid anti-replay nonce"},
+                                   {"status", 400}}
+                        .dump(),
+                    "application/problem+json");
+  }
+
+  /// Answers newOrder without Pebble for the misbehaviours that need no order; false otherwise.
+  bool answer_new_order_badly(Misbehaviour now, const httplib::Request& req,
+                              httplib::Response& res) {
+    switch (now) {
+      case Misbehaviour::hostile_problem:
+        res.status = 403;
+        res.set_content(hostile_problem(), "application/problem+json");
+        return true;
+      case Misbehaviour::endless_body:
+        res.status = 201;
+        res.set_header("Replay-Nonce", random_nonce());
+        res.set_chunked_content_provider("application/json", [this](std::size_t offset,
+                                                                    httplib::DataSink& sink) {
+          const std::string chunk = offset == 0 ? std::string("{\"status\": \"pending\", \"x\": \"")
+                                                : std::string(64 * 1024, 'A');
+          return !stopping && sink.write(chunk.data(), chunk.size());
+        });
+        return true;
+      case Misbehaviour::slow_drip:
+        res.status = 201;
+        res.set_header("Replay-Nonce", random_nonce());
+        res.set_chunked_content_provider(
+            "application/json", [this](std::size_t, httplib::DataSink& sink) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(200));
+              return !stopping && sink.write(" ", 1);
+            });
+        return true;
+      case Misbehaviour::invalid_json:
+        res.status = 201;
+        res.set_header("Replay-Nonce", random_nonce());
+        res.set_header("Location", "https://" + req.get_header_value("Host") + "/my-order/1");
+        res.set_content("{\"status\": \"pending\", \"identifiers\": [", "application/json");
+        return true;
+      case Misbehaviour::redirect:
+        res.status = 302;
+        res.set_header("Replay-Nonce", random_nonce());
+        res.set_header("Location", "https://" + req.get_header_value("Host") + req.path);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /// Pebble's answer to newOrder, changed for the misbehaviours that keep Pebble's order.
+  void change_order(Misbehaviour now, httplib::Response& res) {
+    const std::string location = res.get_header_value("Location");
+    switch (now) {
+      case Misbehaviour::http_location:
+        if (location.empty()) return;
+        res.headers.erase("Location");
+        res.set_header("Location", plain_url(path_of(location)));
+        return;
+      case Misbehaviour::other_origin:
+        if (location.empty()) return;
+        res.headers.erase("Location");
+        res.set_header("Location",
+                       "https://127.0.0.2:" + std::to_string(unused_port) + path_of(location));
+        return;
+      case Misbehaviour::wrong_content_type:
+        res.set_content(std::string(res.body), "text/html");
+        return;
+      case Misbehaviour::wrong_types: {
+        auto order = nlohmann::json::parse(res.body, nullptr, false);
+        if (!order.is_object()) return;
+        order["status"] = 42;
+        order["authorizations"] = "all of them";
+        order["finalize"] = nlohmann::json::array({"https://example.test/finalize"});
+        res.set_content(order.dump(), "application/json");
+        return;
+      }
+      default:
+        return;
     }
   }
 
@@ -161,6 +259,7 @@ HostileCa::HostileCa(const PebbleEnv& pebble) : state_(std::make_shared<State>(p
 }
 
 HostileCa::~HostileCa() {
+  state_->stopping = true;
   state_->front.reset();
   state_->plain.reset();
 }
@@ -179,6 +278,14 @@ int HostileCa::plain_http_requests() const {
 
 int HostileCa::certificates_changed() const {
   return state_->changed;
+}
+
+int HostileCa::new_orders() const {
+  return state_->new_orders;
+}
+
+int HostileCa::posts() const {
+  return state_->posts;
 }
 
 }  // namespace acmecpp::testing

@@ -125,3 +125,17 @@ TEST_CASE("Retry-After as seconds or HTTP-date") {
   CHECK_FALSE(parse_retry_after("soon").has_value());
   CHECK_FALSE(parse_retry_after("").has_value());
 }
+
+TEST_CASE("an order whose authorizations are missing or not an array of strings is refused") {
+  for (const char* authorizations : {R"("authorizations": "all of them",)",
+                                     R"("authorizations": ["https://ca/authz/1", 7],)", ""}) {
+    CAPTURE(authorizations);
+    const auto json =
+        nlohmann::json::parse(std::string(R"({"status": "pending", )") + authorizations +
+                              R"( "finalize": "https://ca/finalize/1"})");
+    CHECK_THROWS_WITH_AS(parse_order(json, "https://ca/order/1"),
+                         "order at https://ca/order/1 has no member \"authorizations\" that is an "
+                         "array of strings",
+                         Error);
+  }
+}
