@@ -125,6 +125,13 @@ TEST_CASE("renew: one summary line when nothing is due, none with -q, json lines
     REQUIRE_MESSAGE(issued.exit_code == 0, describe(issued));
   }
 
+  // --quiet: nothing at all. (This first look also fetches the certificates' ARI windows, which
+  // are logged at info when first seen or moved: not what a quiet day is made of.)
+  const auto quiet = run_acmectl(pebble, store, with_http(pebble, {"renew", "-q"}));
+  REQUIRE_MESSAGE(quiet.exit_code == 0, describe(quiet));
+  CHECK(quiet.err.empty());
+  CHECK(quiet.out.empty());
+
   // A cron run with nothing due: one line, the summary.
   const auto quiet_day = run_acmectl(pebble, store, with_http(pebble, {"renew"}));
   REQUIRE_MESSAGE(quiet_day.exit_code == 0, describe(quiet_day));
@@ -140,12 +147,6 @@ TEST_CASE("renew: one summary line when nothing is due, none with -q, json lines
   REQUIRE_MESSAGE(verbose.exit_code == 0, describe(verbose));
   CHECK(lines_with(verbose.err, "acmectl: debug: 1/2 not due ").size() == 1);
   CHECK(lines_with(verbose.err, "acmectl: debug: 2/2 not due ").size() == 1);
-
-  // --quiet: nothing at all.
-  const auto quiet = run_acmectl(pebble, store, with_http(pebble, {"renew", "-q"}));
-  REQUIRE_MESSAGE(quiet.exit_code == 0, describe(quiet));
-  CHECK(quiet.err.empty());
-  CHECK(quiet.out.empty());
 
   // --log-format json: every stderr line one JSON object with time, level and message.
   const auto json = run_acmectl(
