@@ -16,6 +16,7 @@
 #include "delivery.hpp"
 #include "exit_codes.hpp"
 #include "kept_settings.hpp"
+#include "log_output.hpp"
 #include "printed.hpp"
 #include "setup.hpp"
 
@@ -106,9 +107,8 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
     auto lock = store.lock_name(context.resolver, names.front(), std::chrono::milliseconds(0));
     if (!lock) {
       // Never a silent wait.
-      std::cerr << printed("acmectl: info: another process holds the lock of " + names.front() +
-                           "; waiting")
-                << std::endl;
+      log_info("another process holds the lock of " + names.front() + "; waiting",
+               {{"name", names.front()}, {"resolver", context.resolver}});
       lock = store.lock_name(context.resolver, names.front(), config.lock_wait);
     }
     if (!lock) {

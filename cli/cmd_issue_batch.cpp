@@ -12,6 +12,8 @@
 #include "commands.hpp"
 #include "error_text.hpp"
 #include "exit_codes.hpp"
+#include "log_output.hpp"
+#include "progress.hpp"
 #include "setup.hpp"
 #include "upkeep_report.hpp"
 
@@ -21,13 +23,14 @@ namespace {
 using Result = acmecpp::UpkeepOutcome::Result;
 
 /// The line of a failed certificate: what went wrong, with the line it was given on.
-void report_failure(const acmecpp::UpkeepOutcome& outcome, std::size_t line) {
+void report_failure(const acmecpp::UpkeepOutcome& outcome, std::size_t line,
+                    const std::string& resolver) {
   const std::string& main = outcome.names.front();
   const std::string why = outcome.result == Result::busy
                               ? "another process holds the lock of " + main
                               : in_cli_terms(outcome.detail);
-  say(std::cerr,
-      "acmectl: error: line " + std::to_string(line) + ": issuing " + main + " failed: " + why);
+  log_error("line " + std::to_string(line) + ": issuing " + main + " failed: " + why,
+            {{"name", main}, {"resolver", resolver}, {"line", line}});
 }
 
 }  // namespace
@@ -46,18 +49,22 @@ int run_issue_batch(const SettingsSource& source, const std::string& batch_file)
     manager.manage(managed_certificate(line.names, context.settings, hooks_ok));
     line_of[line.names.front()] = line.line_number;
   }
+  UpkeepProgress progress("issue --batch", lines.size(), context.settings, context.resolver);
+  options.on_outcome = progress.callback();
+  const auto outcomes = manager.maintain(options);
   std::size_t failed = 0;
-  for (const auto& outcome : manager.maintain(options)) {
+  for (const auto& outcome : outcomes) {
     if (outcome.result == Result::obtained) {
       report(outcome, context.resolver, context.settings);
     } else {
-      report_failure(outcome, line_of[outcome.names.front()]);
+      report_failure(outcome, line_of[outcome.names.front()], context.resolver);
       ++failed;
     }
   }
+  progress.summary(outcomes);
   if (failed > 0) {
-    say(std::cerr, "acmectl: error: " + std::to_string(failed) + " of " +
-                       std::to_string(lines.size()) + " certificates could not be issued");
+    log_error(std::to_string(failed) + " of " + std::to_string(lines.size()) +
+              " certificates could not be issued");
     return kSomeFailed;
   }
   return hooks_ok ? kSuccess : kHookFailed;

@@ -18,6 +18,8 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "kept_settings.hpp"
+#include "log_output.hpp"
+#include "progress.hpp"
 #include "setup.hpp"
 #include "upkeep_report.hpp"
 
@@ -46,7 +48,10 @@ bool wait_jitter(std::chrono::seconds limit, bool verbose) {
   sigaddset(&stop_signals, SIGINT);
   sigset_t previous;
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
-  if (verbose) say(std::cerr, "waiting " + std::to_string(wait.count()) + " ms first (--jitter)");
+  if (verbose) {
+    log_to_stderr(acmecpp::LogLevel::debug,
+                  "waiting " + std::to_string(wait.count()) + " ms first (--jitter)");
+  }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   bool stopped = false;
   for (;;) {
@@ -83,7 +88,7 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
   require_existing_store(source.resolve());
   const bool verbose = source.resolve(source.named_resolver()).verbose;
   if (!wait_jitter(jitter, verbose)) {
-    say(std::cerr, "acmectl: stopped during --jitter's wait; nothing was renewed");
+    log_info("stopped during --jitter's wait; nothing was renewed");
     return kCancelled;
   }
   const auto context = open_context(source);
@@ -93,6 +98,7 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
   const KeptSettings resolver_kept = kept_settings(context.settings);
   // Certificates kept with the same settings share their solvers (one HTTP-01 server a port).
   std::map<KeptSettings, std::vector<std::shared_ptr<acmecpp::Solver>>> solvers_of;
+  std::size_t managed = 0;
   for (const auto& record : context.store->certificates(context.resolver)) {
     if (!holds_any_name(record, options.names)) continue;
     try {
@@ -107,13 +113,20 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
         if (!added) certificate.solvers = known->second;
       }
       manager.manage(std::move(certificate));
+      ++managed;
     } catch (const acmecpp::Error& e) {
-      say(std::cerr,
-          "acmectl: warning: skipping the stored certificate " + record.main + ": " + e.what());
+      log_to_stderr(acmecpp::LogLevel::warning,
+                    "skipping the stored certificate " + record.main + ": " + e.what(),
+                    {{"name", record.main}, {"resolver", context.resolver}});
     }
   }
-  const auto outcomes = manager.maintain(maintain_options(options, concurrency));
+  UpkeepProgress progress(options.dry_run ? "renew --dry-run" : "renew", managed, context.settings,
+                          context.resolver);
+  auto maintain = maintain_options(options, concurrency);
+  maintain.on_outcome = progress.callback();
+  const auto outcomes = manager.maintain(maintain);
   for (const auto& outcome : outcomes) report(outcome, context.resolver, context.settings);
+  progress.summary(outcomes);
   if (count_results(outcomes, Result::failed) > 0) return kSomeRenewalsFailed;
   return hooks_ok ? kSuccess : kHookFailed;
 }

@@ -21,6 +21,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "log_output.hpp"
 #include "metrics_endpoint.hpp"
 #include "setup.hpp"
 #include "upkeep_report.hpp"
@@ -135,7 +136,8 @@ class Daemon {
       try {
         parts.push_back(manager->metrics());
       } catch (const acmecpp::Error& e) {
-        say(std::cerr, std::string("acmectl: warning: metrics not updated: ") + e.what());
+        acmectl::log_to_stderr(acmecpp::LogLevel::warning,
+                               std::string("metrics not updated: ") + e.what());
       }
     }
     return acmecpp::merge_metrics(parts);
@@ -176,9 +178,9 @@ class Daemon {
                            const std::vector<acmecpp::UpkeepOutcome>& outcomes,
                            std::chrono::milliseconds next) {
         for (const auto& outcome : outcomes) report(outcome, resolver, settings);
-        say(std::cerr, "acmectl: info: check done; next in " +
-                           std::to_string(std::chrono::ceil<std::chrono::seconds>(next).count()) +
-                           " s");
+        log_info("check done; next in " +
+                     std::to_string(std::chrono::ceil<std::chrono::seconds>(next).count()) + " s",
+                 {{"resolver", resolver}});
       };
       auto manager = std::make_unique<acmecpp::CertManager>(std::move(config));
       manager->set_managed(wanted[context.resolver]);
@@ -203,7 +205,7 @@ std::unique_ptr<acmecpp::MetricsServer> serve_metrics(const SettingsSource& sour
   if (listen.empty()) return nullptr;
   auto endpoint = start_metrics_server(
       listen, [&daemon] { return acmecpp::render_prometheus(daemon.metrics()); });
-  say(std::cerr, "acmectl: info: serving metrics on http://" + listen + "/metrics");
+  log_info("serving metrics on http://" + listen + "/metrics");
   return endpoint;
 }
 
@@ -222,7 +224,7 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
   } catch (const acmecpp::Error& e) {
     // SIGTERM while the start waited (for the store's lock): a stop, as at any other time.
     if (e.kind() != acmecpp::ErrorKind::cancelled) throw;
-    say(std::cerr, "acmectl: info: stopped");
+    log_info("stopped");
     return kSuccess;
   }
   for (;;) {
@@ -234,15 +236,14 @@ int run_run(const SettingsSource& source, const RunOptions& options) {
     try {
       source.reload();
       daemon.start();
-      say(std::cerr, "acmectl: info: configuration reloaded");
+      log_info("configuration reloaded");
     } catch (const std::exception& e) {
-      say(std::cerr,
-          std::string("acmectl: error: keeping the previous configuration: ") + e.what());
+      log_error(std::string("keeping the previous configuration: ") + e.what());
       daemon.retry_now();
     }
   }
   daemon.stop();
-  say(std::cerr, "acmectl: info: stopped");
+  log_info("stopped");
   return kSuccess;
 }
 

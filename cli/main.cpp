@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "error_text.hpp"
 #include "exit_codes.hpp"
+#include "log_output.hpp"
 #include "printed.hpp"
 #include "settings_source.hpp"
 #include "version_text.hpp"
@@ -134,17 +135,20 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kSuccess : kUsage;
   } catch (const CLI::ParseError& e) {
     // One line, as every other error (README, "Exit codes").
-    std::cerr << "acmectl: error: " << printed(e.what()) << " (see acmectl --help)\n";
+    log_error(std::string(e.what()) + " (see acmectl --help)");
     return kUsage;
   }
   // Without --days the library's default rule applies (README, "Renewal").
   if (renew_days->count() == 0) renew.days = acmecpp::kAutomaticRenewalDays;
   if (run_days->count() == 0) run_options.days = acmecpp::kAutomaticRenewalDays;
   try {
+    // Every stderr line from here on in the format asked for (the flag, else the file's).
+    set_log_format(
+        acmecpp::parse_log_format(settings.resolve(settings.named_resolver()).log_format));
     if (*register_cmd) return run_register(settings);
     if (*issue_cmd && !issue.batch_file.empty()) return run_issue_batch(settings, issue.batch_file);
     if (*issue_cmd && issue.names.empty()) {
-      std::cerr << "acmectl: error: issue needs NAMES or --batch FILE\n";
+      log_error("issue needs NAMES or --batch FILE");
       return kUsage;
     }
     if (*issue_cmd) return run_issue(settings, issue);
@@ -156,10 +160,10 @@ int main(int argc, char** argv) {
     if (*account_cmd) return run_account(settings, account_action);
     if (*migrate_cmd) return run_migrate(migrate);
   } catch (const acmecpp::Error& e) {
-    std::cerr << "acmectl: error: " << printed(in_cli_terms(e.what())) << '\n';
+    log_error(in_cli_terms(e.what()));
     return exit_code_for(e.kind());
   } catch (const std::exception& e) {
-    std::cerr << "acmectl: unexpected error: " << printed(e.what()) << '\n';
+    log_error(std::string("unexpected error: ") + e.what());
     return kUnexpected;
   }
   return kUsage;

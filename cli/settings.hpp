@@ -59,6 +59,7 @@ struct Settings {
   // Logging.
   bool verbose = false;
   bool quiet = false;
+  std::string log_format = "text";  ///< text or json: how stderr lines look (log_output.hpp)
 };
 
 using SettingMember = std::variant<std::string Settings::*, bool Settings::*,
@@ -86,7 +87,7 @@ std::chrono::milliseconds parse_request_timeout(const std::string& text);
 
 /// Error(invalid_input) when the value of the setting `name` is not one it can take (checked
 /// where it is read, so that a configuration file's mistake is named with its line): key types,
-/// the challenge, the lock timeout. Other settings are checked where they are used.
+/// the challenge, the lock timeout, the log format. Other settings are checked where they are used.
 void check_setting_value(const std::string& name, const std::string& value);
 
 }  // namespace acmectl

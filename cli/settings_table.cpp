@@ -8,6 +8,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/key.hpp"
 #include "acmecpp/printable.hpp"
+#include "tools/log_line.hpp"
 
 namespace acmectl {
 
@@ -83,6 +84,9 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::metrics_listen},
       {"verbose", "Logging", "log every step", &Settings::verbose, false},
       {"quiet", "Logging", "log errors only", &Settings::quiet, false},
+      {"log-format", "Logging",
+       "stderr lines as text (timestamp, level, message) or json (one object a line)",
+       &Settings::log_format},
   };
   return specs;
 }
@@ -130,6 +134,8 @@ void check_setting_value(const std::string& name, const std::string& value) {
     parse_lock_timeout(value);
   } else if (name == "request-timeout") {
     parse_request_timeout(value);
+  } else if (name == "log-format") {
+    acmecpp::parse_log_format(value);
   }
 }
 

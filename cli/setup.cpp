@@ -14,6 +14,7 @@
 #include "acmecpp/redis_store.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 #include "dns_setup.hpp"
+#include "log_output.hpp"
 #include "printed.hpp"
 
 namespace acmectl {
@@ -98,8 +99,8 @@ acmecpp::AcmeJsonStoreOptions store_lock_options(const Settings& s, acmecpp::Sto
     options.on_lock_wait = [text = s.lock_timeout](const acmecpp::StoreLockWait& wait) {
       const std::string holder =
           wait.holder_pid ? " (held by process " + std::to_string(*wait.holder_pid) + ")" : "";
-      std::cerr << "acmectl: info: waiting for the lock " << printed(wait.lock_path) << holder
-                << ", at most " << printed(text) << " (--lock-timeout)" << std::endl;
+      log_info("waiting for the lock " + wait.lock_path + holder + ", at most " + text +
+               " (--lock-timeout)");
     };
   }
   return options;
@@ -204,11 +205,10 @@ acmecpp::LogSink stderr_log_sink(const Settings& settings) {
   const auto threshold = settings.verbose ? acmecpp::LogLevel::debug
                          : settings.quiet ? acmecpp::LogLevel::error
                                           : acmecpp::LogLevel::info;
-  return [threshold](acmecpp::LogLevel level, std::string_view message) {
-    if (level < threshold) return;
-    static std::mutex mutex;
-    std::lock_guard<std::mutex> lock(mutex);
-    std::cerr << "acmectl: " << acmecpp::to_string(level) << ": " << printed(message) << '\n';
+  nlohmann::json fields = nlohmann::json::object();
+  if (!settings.resolver.empty()) fields["resolver"] = settings.resolver;
+  return [threshold, fields](acmecpp::LogLevel level, std::string_view message) {
+    if (level >= threshold) log_to_stderr(level, message, fields);
   };
 }
 

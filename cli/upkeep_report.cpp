@@ -9,6 +9,7 @@
 #include "delivery.hpp"
 #include "error_text.hpp"
 #include "kept_settings.hpp"
+#include "log_output.hpp"
 #include "printed.hpp"
 
 namespace acmectl {
@@ -22,14 +23,16 @@ std::string view_of(const acmecpp::UpkeepOutcome& outcome, const std::string& re
   return to_text({resolver, outcome.issued->record, outcome.issued->info});
 }
 
-void report_failure(const acmecpp::UpkeepOutcome& outcome, const std::string& main) {
+void report_failure(const acmecpp::UpkeepOutcome& outcome, const std::string& main,
+                    const nlohmann::json& fields) {
   if (outcome.stored) {
-    say(std::cerr, "acmectl: error: renewing " + main +
-                       " failed (the stored certificate is kept): " + in_cli_terms(outcome.detail));
+    log_error("renewing " + main +
+                  " failed (the stored certificate is kept): " + in_cli_terms(outcome.detail),
+              fields);
   } else {
-    say(std::cerr, "acmectl: error: obtaining " + main +
-                       " failed: " + in_cli_terms(outcome.detail) + "; next attempt in " +
-                       seconds_of(outcome.retry_in) + " s");
+    log_error("obtaining " + main + " failed: " + in_cli_terms(outcome.detail) +
+                  "; next attempt in " + seconds_of(outcome.retry_in) + " s",
+              fields);
   }
 }
 
@@ -66,6 +69,7 @@ void report(const acmecpp::UpkeepOutcome& outcome, const std::string& resolver,
             const Settings& settings) {
   using Result = acmecpp::UpkeepOutcome::Result;
   const std::string& main = outcome.names.front();
+  const nlohmann::json fields = {{"name", main}, {"resolver", resolver}};
   switch (outcome.result) {
     case Result::obtained:
       return say(std::cout, "issued " + view_of(outcome, resolver));
@@ -74,14 +78,14 @@ void report(const acmecpp::UpkeepOutcome& outcome, const std::string& resolver,
     case Result::would_renew:
       return say(std::cout, "would renew " + main);
     case Result::failed:
-      return report_failure(outcome, main);
+      return report_failure(outcome, main, fields);
     case Result::busy:
     case Result::done_elsewhere:
       return say(std::cout, "skipped " + main + ": " + outcome.detail);
     case Result::backing_off:
-      return say(std::cerr, "acmectl: info: obtaining " + main +
-                                " failed before; next attempt in " + seconds_of(outcome.retry_in) +
-                                " s");
+      return log_info("obtaining " + main + " failed before; next attempt in " +
+                          seconds_of(outcome.retry_in) + " s",
+                      fields);
     case Result::not_due:
       if (settings.verbose) say(std::cout, "not due " + main + ": " + outcome.detail);
       return;

@@ -75,6 +75,8 @@ struct ACMECPP_API ManagedCertificate {
   CertificateEventCallback on_event;
 };
 
+struct UpkeepOutcome;
+
 /// How one maintain() call (or one pass of the background work) handles its certificates.
 struct ACMECPP_API MaintainOptions {
   enum class Order {
@@ -93,6 +95,10 @@ struct ACMECPP_API MaintainOptions {
   bool batch = false;
   /// Overrides ManagerConfig::renewal_days for this call.
   std::optional<int> renewal_days;
+  /// Told of each certificate's outcome as soon as it is known (progress), on the thread that
+  /// handled it, so possibly on several threads at once; inside a batch before the store was
+  /// written. maintain() still returns every outcome. An exception it throws is caught and logged.
+  std::function<void(const UpkeepOutcome&)> on_outcome;
 };
 
 /// What one maintain() call (or background pass) did with one managed certificate.

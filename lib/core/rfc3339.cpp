@@ -92,7 +92,18 @@ bool skip_fraction(std::string_view text, std::size_t& pos) {
 }  // namespace
 
 std::string format_rfc3339(SystemTime time) {
-  const std::int64_t seconds = std::chrono::floor<Seconds>(time.time_since_epoch()).count();
+  return format_rfc3339(time, TimePrecision::seconds);
+}
+
+std::string format_rfc3339(SystemTime time, TimePrecision precision) {
+  using std::chrono::milliseconds;
+  const std::int64_t millis = std::chrono::floor<milliseconds>(time.time_since_epoch()).count();
+  std::int64_t seconds = millis / 1000;
+  std::int64_t millisecond = millis % 1000;
+  if (millisecond < 0) {
+    millisecond += 1000;
+    --seconds;
+  }
   std::int64_t days = seconds / kSecondsPerDay;
   std::int64_t second_of_day = seconds % kSecondsPerDay;
   if (second_of_day < 0) {
@@ -101,12 +112,17 @@ std::string format_rfc3339(SystemTime time) {
   }
   const CivilDate date = civil_from_days(days);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
                 static_cast<long long>(date.year), date.month, date.day,
                 static_cast<long long>(second_of_day / 3600),
                 static_cast<long long>(second_of_day / 60 % 60),
                 static_cast<long long>(second_of_day % 60));
-  return buffer;
+  std::string text = buffer;
+  if (precision == TimePrecision::milliseconds) {
+    std::snprintf(buffer, sizeof buffer, ".%03lld", static_cast<long long>(millisecond));
+    text += buffer;
+  }
+  return text + 'Z';
 }
 
 std::optional<SystemTime> parse_rfc3339(std::string_view text) {

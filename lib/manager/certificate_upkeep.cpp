@@ -115,6 +115,7 @@ CertificateUpkeep::PassResult CertificateUpkeep::pass(const MaintainOptions& opt
     const ManagedEntry& entry = entries[i];
     if (stop_requested) {
       outcomes[i] = outcome(entry, Result::stopped);
+      tell_outcome(options, outcomes[i]);
       return;
     }
     Step step{entry,
@@ -134,6 +135,7 @@ CertificateUpkeep::PassResult CertificateUpkeep::pass(const MaintainOptions& opt
       outcomes[i] = unexpected_failure(step, "unexpected non-standard exception");
     }
     next[i] = step.next;
+    tell_outcome(options, outcomes[i]);
     if (completion) completion->checkpoint();
   });
   if (completion) completion->finish();
@@ -266,6 +268,19 @@ UpkeepOutcome CertificateUpkeep::renew_locked(Step& step, const CertificateRecor
   auto out = outcome(entry, Result::renewed);
   out.issued = std::move(issued);
   return out;
+}
+
+void CertificateUpkeep::tell_outcome(const MaintainOptions& options,
+                                     const UpkeepOutcome& outcome) const noexcept {
+  if (!options.on_outcome) return;
+  try {
+    options.on_outcome(outcome);
+  } catch (const std::exception& e) {
+    context_.log(LogLevel::warning, "the outcome callback for {} failed: {}", outcome.names.front(),
+                 e.what());
+  } catch (...) {
+    context_.log(LogLevel::warning, "the outcome callback for {} failed", outcome.names.front());
+  }
 }
 
 UpkeepOutcome CertificateUpkeep::stopped(Step& step) {

@@ -84,6 +84,8 @@ class CertificateUpkeep {
   /// Tells the certificate's own event sink of a failure.
   void failed(Step& step, const std::string& message);
   UpkeepOutcome unexpected_failure(Step& step, const std::string& message);
+  /// MaintainOptions::on_outcome, if set; what it throws is logged.
+  void tell_outcome(const MaintainOptions& options, const UpkeepOutcome& outcome) const noexcept;
   /// stop() came: the certificate is left as it is, without a failure.
   UpkeepOutcome stopped(Step& step);
   /// The store's lock of `main`, waiting at most ManagerConfig::lock_wait; nullptr when another

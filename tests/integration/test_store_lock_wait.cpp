@@ -17,6 +17,7 @@
 #include "acmectl_runner.hpp"
 #include "core/unique_fd.hpp"
 #include "support/eventually.hpp"
+#include "support/log_timestamps.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
@@ -163,8 +164,9 @@ TEST_CASE("list, renew and export refuse a store that does not exist") {
     const auto result = run_process(argv);
     CAPTURE(args.front());
     CHECK(result.exit_code == 9);
-    CHECK(result.err == "acmectl: error: the store " + missing +
-                            " does not exist (check --store; issue and register create it)\n");
+    CHECK(without_timestamps(result.err) ==
+          "acmectl: error: the store " + missing +
+              " does not exist (check --store; issue and register create it)\n");
     CHECK_FALSE(std::filesystem::exists(missing));
   }
 }

@@ -24,6 +24,19 @@ TEST_CASE("times format as UTC with whole seconds") {
   CHECK(format_rfc3339(at(1735790400) + std::chrono::milliseconds(999)) == "2025-01-02T04:00:00Z");
 }
 
+TEST_CASE("log times format with milliseconds, truncated") {
+  using acmecpp::core::TimePrecision;
+  using std::chrono::milliseconds;
+  const auto ms = TimePrecision::milliseconds;
+  CHECK(format_rfc3339(at(0), ms) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339(at(1735790400) + milliseconds(123), ms) == "2025-01-02T04:00:00.123Z");
+  CHECK(format_rfc3339(at(1735790400) + std::chrono::microseconds(999999), ms) ==
+        "2025-01-02T04:00:00.999Z");
+  CHECK(format_rfc3339(at(0) - milliseconds(1), ms) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_rfc3339(at(1735790400) + milliseconds(5), TimePrecision::seconds) ==
+        "2025-01-02T04:00:00Z");
+}
+
 TEST_CASE("parsing accepts fractions, lower-case separators and offsets") {
   CHECK(parse_rfc3339("2025-01-02T04:00:00Z") == at(1735790400));
   CHECK(parse_rfc3339("2025-01-02t04:00:00z") == at(1735790400));

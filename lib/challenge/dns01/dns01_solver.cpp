@@ -59,8 +59,10 @@ struct Dns01Solver::Impl {
   }
 
   dns01::PropagationPace pace() const {
-    return dns01::PropagationPace{provider->propagation_timeout().value_or(options.timeout),
-                                  provider->polling_interval().value_or(options.interval)};
+    dns01::PropagationPace pace;
+    pace.timeout = provider->propagation_timeout().value_or(options.timeout);
+    pace.interval = provider->polling_interval().value_or(options.interval);
+    return pace;
   }
 };
 

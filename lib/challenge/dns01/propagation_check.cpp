@@ -69,6 +69,32 @@ bool every_server_has_value(const std::vector<CheckedServer>& servers,
   return missing.empty();
 }
 
+/// The servers (CheckedServer::server) none of whose addresses answered the value yet.
+std::string servers_without_value(const std::vector<CheckedServer>& servers,
+                                  const std::vector<Observation>& observations) {
+  std::vector<std::string> missing;
+  for (const auto& s : servers) {
+    if (std::find(missing.begin(), missing.end(), s.server) == missing.end())
+      missing.push_back(s.server);
+  }
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (observations[i].has_value) {
+      missing.erase(std::remove(missing.begin(), missing.end(), servers[i].server), missing.end());
+    }
+  }
+  std::string text;
+  for (const auto& server : missing) text += (text.empty() ? "" : ", ") + server;
+  return text;
+}
+
+/// A log line that cannot be written is lost, never the check's failure.
+void tell(const LogSink& log, LogLevel level, const std::string& message) noexcept {
+  try {
+    if (log) log(level, message);
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 std::vector<CheckedServer> override_servers(const Dns01PropagationOptions& options) {
@@ -103,6 +129,7 @@ void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
   const std::string doing = "waiting for TXT record " + fqdn;
   const auto started = Clock::now();
   const auto deadline = started + pace.timeout;
+  auto next_report = started + pace.report_every;
   for (int round = 1;; ++round) {
     std::vector<Observation> observations;
     for (const auto& server : servers) {
@@ -112,9 +139,18 @@ void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
           look(server, fqdn, value, std::clamp(left, kMinQueryTimeout, kMaxQueryTimeout)));
     }
     if (every_server_has_value(servers, observations)) return;
-    if (log)
-      log(LogLevel::debug, "DNS-01 " + fqdn + " look " + std::to_string(round) + ": " +
-                               describe(servers, observations));
+    tell(log, LogLevel::debug,
+         "DNS-01 " + fqdn + " look " + std::to_string(round) + ": " +
+             describe(servers, observations));
+    const auto now = Clock::now();
+    if (pace.report_every.count() > 0 && now >= next_report) {
+      const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started);
+      tell(log, LogLevel::info,
+           "waiting for TXT " + fqdn + " at " + servers_without_value(servers, observations) +
+               " (" + core::duration_text(waited) + " of " + core::duration_text(pace.timeout) +
+               ")");
+      while (next_report <= now) next_report += pace.report_every;
+    }
     if (Clock::now() + pace.interval > deadline) {
       throw ChallengeError("TXT record " + fqdn + " with value \"" + value +
                            "\" not visible on every authoritative server after " +

@@ -39,15 +39,18 @@ std::vector<CheckedServer> discovered_servers(const std::string& fqdn,
 
 /// How long to keep looking and how often.
 struct PropagationPace {
-  std::chrono::milliseconds timeout;
-  std::chrono::milliseconds interval;
+  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds interval{0};
+  /// How often a wait that goes on says so (info: the record, the servers still without it,
+  /// the time waited of the timeout), so that a long wait is never silent.
+  std::chrono::milliseconds report_every{std::chrono::seconds(10)};
 };
 
 /// Returns once every server (see CheckedServer::server) answers `value` among the TXT values at
 /// `fqdn` (other values may be there too). Looks at least once. Throws ChallengeError naming the
 /// record, the value, and what each server answered last, when the timeout passes first;
 /// Error(cancelled) when stop is requested (between looks at once; a query under way, at most
-/// 2 s, is finished first).
+/// 2 s, is finished first). While it waits, `log` is told every `pace.report_every`.
 void wait_until_txt_visible(const std::string& fqdn, const std::string& value,
                             const std::vector<CheckedServer>& servers, PropagationPace pace,
                             const LogSink& log, const StopToken& stop = {});
