@@ -15,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/certificate.hpp"
@@ -23,6 +24,7 @@
 #include "challenge/tlsalpn01/ssl_ptr.hpp"
 #include "support/eventually.hpp"
 #include "support/pebble_env.hpp"
+#include "support/serving_certificates.hpp"
 #include "support/stalling_ca.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tls_event_loop.hpp"
@@ -78,8 +80,7 @@ struct AsyncProxy {
 
 bool names_exactly(const TlsProbeResult& result, const std::string& name) {
   if (!result.completed || !result.peer_certificate) return false;
-  return parse_certificate_der(result.peer_certificate.get()).names ==
-         std::vector<std::string>{name};
+  return dns_names_of(result.peer_certificate.get()) == std::vector<std::string>{name};
 }
 
 }  // namespace
