@@ -8,7 +8,7 @@
 // Usage: serve_bench --store FILE --port P [--address A] [--workers N] [--resolver R]
 //                    [--swap-store FILE] [--swap-mode load|put]
 //                    [--directory URL --ca-bundle FILE --on-demand-suffix S
-//                     --on-demand-wait-ms MS]
+//                     --on-demand-wait-ms MS [--on-demand-async]]
 //
 // Prints "loaded N names in X ms" and then "serving" on stdout once it accepts. SIGHUP swaps every
 // certificate for the ones in --swap-store (and back on the next SIGHUP): `load` replaces the
@@ -16,6 +16,9 @@
 // do (CertificateCache::put); it prints "swapped N certificates in X ms". SIGTERM/SIGINT stop it.
 // With --directory it runs a CertManager on the store instead (its cache, its certificate_for()
 // for unknown names, TLS-ALPN-01 on the same listener), allowing on-demand names that end in S.
+// --on-demand-async asks CertManager::certificate_async() instead: a handshake for a new name
+// pauses (SSL_ERROR_WANT_CLIENT_HELLO_CB) and its worker serves other connections until the
+// manager's ready call, which wakes the worker through an eventfd to resume it.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,8 +37,10 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <openssl/err.h>
@@ -64,6 +70,7 @@ struct Options {
   std::string ca_bundle;
   std::string on_demand_suffix;
   int on_demand_wait_ms = 10000;
+  bool on_demand_async = false;
 };
 
 Options parse_options(int argc, char** argv) {
@@ -82,6 +89,8 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--on-demand-suffix", options.on_demand_suffix, "names allowed on demand");
   app.add_option("--on-demand-wait-ms", options.on_demand_wait_ms,
                  "how long a handshake waits for an on-demand issuance");
+  app.add_flag("--on-demand-async", options.on_demand_async,
+               "pause handshakes for on-demand names instead of blocking the worker");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -119,8 +128,38 @@ struct Connection {
   bool established = false;
 };
 
-void close_connection(int epoll_fd, Connection* connection) {
+/// What the manager's ready calls hand to a worker: the paused connections to resume. A ready
+/// call goes to every worker; each resumes only the connections it holds.
+struct ResumeQueue {
+  int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  std::mutex mutex;
+  std::vector<SSL*> ready;
+
+  void push(SSL* ssl) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ready.push_back(ssl);
+    }
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = write(wake_fd, &one, sizeof one);
+  }
+  std::vector<SSL*> take() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto got = read(wake_fd, &count, sizeof count);
+    std::vector<SSL*> taken;
+    std::lock_guard<std::mutex> lock(mutex);
+    taken.swap(ready);
+    return taken;
+  }
+};
+
+// The worker's live connections by SSL, so that a ready call for a connection gone meanwhile is
+// ignored.
+using LiveConnections = std::unordered_map<SSL*, Connection*>;
+
+void close_connection(int epoll_fd, Connection* connection, LiveConnections& live) {
   epoll_ctl(epoll_fd, EPOLL_CTL_DEL, connection->fd, nullptr);
+  live.erase(connection->ssl);
   SSL_free(connection->ssl);
   close(connection->fd);
   delete connection;
@@ -144,6 +183,8 @@ bool drive(int epoll_fd, Connection* connection) {
   std::uint32_t events = 0;
   if (error == SSL_ERROR_WANT_READ) events = EPOLLIN;
   if (error == SSL_ERROR_WANT_WRITE) events = EPOLLOUT;
+  // Paused for an on-demand name: no socket events until the manager's ready call.
+  if (error == SSL_ERROR_WANT_CLIENT_HELLO_CB) events = EPOLLRDHUP;
   if (events == 0) return false;  // closed by the client, or failed
   epoll_event event{};
   event.events = events;
@@ -152,16 +193,37 @@ bool drive(int epoll_fd, Connection* connection) {
   return true;
 }
 
-void worker(SSL_CTX* context, int listen_fd, const std::atomic<bool>& stopping) {
+void resume(int epoll_fd, ResumeQueue& queue, LiveConnections& live) {
+  for (SSL* ssl : queue.take()) {
+    // Only a connection of this worker's is looked at (an SSL freed meanwhile is not one).
+    const auto found = live.find(ssl);
+    if (found == live.end()) continue;
+    Connection* connection = found->second;
+    if (!drive(epoll_fd, connection)) close_connection(epoll_fd, connection, live);
+  }
+}
+
+void worker(SSL_CTX* context, int listen_fd, ResumeQueue& queue,
+            const std::atomic<bool>& stopping) {
   const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   epoll_event listening{};
   listening.events = EPOLLIN | EPOLLEXCLUSIVE;
   listening.data.ptr = nullptr;
   epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &listening);
+  epoll_event waking{};
+  waking.events = EPOLLIN;
+  waking.data.ptr = &queue;
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, queue.wake_fd, &waking);
+  LiveConnections live;
   std::vector<epoll_event> ready(256);
   while (!stopping.load()) {
     const int count = epoll_wait(epoll_fd, ready.data(), static_cast<int>(ready.size()), 200);
+    bool woken = false;
     for (int i = 0; i < count; ++i) {
+      if (ready[i].data.ptr == &queue) {
+        woken = true;  // after this batch, whose events may name connections resume() closes
+        continue;
+      }
       auto* connection = static_cast<Connection*>(ready[i].data.ptr);
       if (connection == nullptr) {
         int fd;
@@ -169,18 +231,20 @@ void worker(SSL_CTX* context, int listen_fd, const std::atomic<bool>& stopping) 
           const int on = 1;
           setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
           auto* accepted = new Connection{fd, SSL_new(context)};
+          live.emplace(accepted->ssl, accepted);
           SSL_set_fd(accepted->ssl, fd);
           SSL_set_accept_state(accepted->ssl);
           epoll_event event{};
           event.events = EPOLLIN;
           event.data.ptr = accepted;
           epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
-          if (!drive(epoll_fd, accepted)) close_connection(epoll_fd, accepted);
+          if (!drive(epoll_fd, accepted)) close_connection(epoll_fd, accepted, live);
         }
         continue;
       }
-      if (!drive(epoll_fd, connection)) close_connection(epoll_fd, connection);
+      if (!drive(epoll_fd, connection)) close_connection(epoll_fd, connection, live);
     }
+    if (woken) resume(epoll_fd, queue, live);
   }
   close(epoll_fd);  // connections still open at exit are left to the process's end
 }
@@ -266,6 +330,8 @@ int main(int argc, char** argv) try {
   tls.alpn_protocols = {"h2", "http/1.1"};
   std::shared_ptr<acmecpp::CertificateCache> cache;
   std::unique_ptr<acmecpp::CertManager> manager;
+  std::vector<std::unique_ptr<ResumeQueue>> queues;
+  for (int i = 0; i < options.workers; ++i) queues.push_back(std::make_unique<ResumeQueue>());
   if (options.directory.empty()) {
     cache = std::make_shared<acmecpp::CertificateCache>();
     for (const auto& skipped :
@@ -279,9 +345,18 @@ int main(int argc, char** argv) try {
     manager->start();  // reads the store into its cache before it returns
     tls.certificates = manager->certificates();
     tls.challenges = alpn;
-    tls.on_unknown_name = [&manager](std::string_view name) {
-      return manager->certificate_for(name);
-    };
+    if (options.on_demand_async) {
+      tls.on_unknown_name_async = [&manager](std::string_view name, std::function<void()> ready) {
+        return manager->certificate_async(name, std::move(ready));
+      };
+      tls.on_handshake_ready = [&queues](SSL* ssl) {
+        for (auto& queue : queues) queue->push(ssl);
+      };
+    } else {
+      tls.on_unknown_name = [&manager](std::string_view name) {
+        return manager->certificate_for(name);
+      };
+    }
   }
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_server_method()),
                                                             SSL_CTX_free);
@@ -294,7 +369,8 @@ int main(int argc, char** argv) try {
   std::atomic<bool> stopping{false};
   std::vector<std::thread> workers;
   for (int i = 0; i < options.workers; ++i) {
-    workers.emplace_back(worker, context.get(), listen_fd, std::cref(stopping));
+    workers.emplace_back(worker, context.get(), listen_fd, std::ref(*queues[i]),
+                         std::cref(stopping));
   }
   std::cout << "serving" << std::endl;
 

@@ -9,7 +9,10 @@
 #
 # Usage: bench/serving.sh [--seconds S] [--rounds N] [--sizes "1 1000 10000"] [--servers "acmecpp haproxy nginx"]
 #                         [--workers N] [--threads N] [--swap-seconds S] [--no-swap] [--no-on-demand]
-#                         [--build-dir DIR] [--results FILE] [--keep]
+#                         [--on-demand-runs "10000 0 10000-async"] [--build-dir DIR] [--results FILE] [--keep]
+# --on-demand-runs: the on-demand measurements, each a wait in ms, "-async" for a serve_bench
+# that pauses the handshake (--on-demand-async, CertManager::certificate_async) instead of
+# blocking its worker in certificate_for().
 set -Eeuo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -26,13 +29,13 @@ die() {
 source "$BENCH_DIR/lib/pebble.sh"
 
 SECONDS_PER_ROW=10 SIZES="1 1000 10000" SERVERS="acmecpp haproxy nginx" WORKERS=1 THREADS=4
-SWAP_SECONDS=60 ON_DEMAND=1 SWAP=1 KEEP=0 ROUNDS=3
+SWAP_SECONDS=60 ON_DEMAND=1 SWAP=1 KEEP=0 ROUNDS=3 ON_DEMAND_RUNS="10000 0 10000-async"
 ALL_PIDS=() KEYS=()
 declare -A PORT_OF READY_OF MEMORY_OF
 BUILD_DIR=$REPO_DIR/build-bench RESULTS=$BENCH_DIR/RESULTS.md
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --seconds | --rounds | --sizes | --servers | --workers | --threads | --swap-seconds | --build-dir | --results)
+    --seconds | --rounds | --sizes | --servers | --workers | --threads | --swap-seconds | --build-dir | --results | --on-demand-runs)
       [[ $# -ge 2 ]] || die "$1 needs a value"
       case $1 in
         --seconds) SECONDS_PER_ROW=$2 ;;
@@ -44,6 +47,7 @@ while [[ $# -gt 0 ]]; do
         --swap-seconds) SWAP_SECONDS=$2 ;;
         --build-dir) BUILD_DIR=$(realpath -m "$2") ;;
         --results) RESULTS=$(realpath -m "$2") ;;
+        --on-demand-runs) ON_DEMAND_RUNS=$2 ;;
       esac
       shift
       ;;
@@ -364,23 +368,31 @@ measure_swap() {
 
 # --- on demand ------------------------------------------------------------------------------
 
-# measure_on_demand WAIT_MS: serve_bench as a CertManager whose certificate_for() waits up to
-# WAIT_MS for an on-demand issuance (0: the handshake fails at once, a later one is served).
+# measure_on_demand RUN: RUN is WAIT_MS or WAIT_MS-async. serve_bench as a CertManager whose
+# certificate_for() waits up to WAIT_MS for an on-demand issuance (0: the handshake fails at once,
+# a later one is served); with -async its handshakes pause instead (certificate_async) for at
+# most WAIT_MS, and the worker serves the other connections meanwhile.
 measure_on_demand() {
-  local wait_ms=$1 port load flood_names=$WORK/flood.names i start label
-  PEBBLE_STATE=$WORK/pebble-$wait_ms
+  local run=$1 wait_ms=${1%-async} port load flood_names=$WORK/flood.names i start label
+  local async_flag=() mode="wait $wait_ms ms"
+  if [[ $run == *-async ]]; then
+    async_flag=(--on-demand-async)
+    mode="async, wait $wait_ms ms"
+  fi
+  PEBBLE_STATE=$WORK/pebble-$run
   # start_pebble exported the last instance's variables; this one must resolve through its own
   # challtestsrv, not the stopped one's.
   unset PEBBLE_DNS_SERVER
   start_pebble "$PEBBLE_STATE"
   port=$PEBBLE_TLS_PORT # Pebble validates TLS-ALPN-01 there: the same listener serves it
-  SERVER_DIR=$WORK/run-on-demand-$wait_ms
+  SERVER_DIR=$WORK/run-on-demand-$run
   mkdir -p "$SERVER_DIR"
   cp "$WORK/set-1000.json" "$SERVER_DIR/store.json"
   START_NS=$(date +%s%N)
   "$SERVE_BENCH" --store "$SERVER_DIR/store.json" --port "$port" --workers "$WORKERS" \
     --directory "$PEBBLE_DIRECTORY_URL" --ca-bundle "$PEBBLE_CA_BUNDLE" \
-    --on-demand-suffix .ondemand.test --on-demand-wait-ms "$wait_ms" >"$SERVER_DIR/out.log" 2>&1 &
+    --on-demand-suffix .ondemand.test --on-demand-wait-ms "$wait_ms" "${async_flag[@]}" \
+    >"$SERVER_DIR/out.log" 2>&1 &
   SERVER_PID=$!
   wait_serving set-1000 "$port" >/dev/null
   # The first name also registers the account; the second is what every later new name costs.
@@ -390,11 +402,11 @@ measure_on_demand() {
     start=$(date +%s%N)
     result=$("$TLS_LOAD" --connect "127.0.0.1:$port" --probe "$name.ondemand.test" --timeout 60)
     served=$(awk -v d="$(field done_ns "$result")" -v s="$start" 'BEGIN { printf "%.3f", (d - s) / 1e9 }')
-    say "  on demand (wait $wait_ms ms), $name name: $result, served after $served s"
+    say "  on demand ($mode), $name name: $result, served after $served s"
     label="$name new name"
     [[ $name != first ]] || label="first new name (the account is registered then)"
-    row "| on demand, wait $wait_ms ms: $label | acmecpp | | $(field last_ms "$result") | | $(($(field attempts "$result") - 1)) | | | | served $served s after its first handshake; handshakes: $(field attempts "$result") |"
-    echo "on-demand-$wait_ms-$name $served" >>"$WORK/figures"
+    row "| on demand, $mode: $label | acmecpp | | $(field last_ms "$result") | | $(($(field attempts "$result") - 1)) | | | | served $served s after its first handshake; handshakes: $(field attempts "$result") |"
+    echo "on-demand-$run-$name $served" >>"$WORK/figures"
   done
 
   # A flood of 1,000 unknown names: half the allow() callback refuses, half it allows (those meet
@@ -407,14 +419,14 @@ measure_on_demand() {
   load=$("$TLS_LOAD" --connect "127.0.0.1:$port" --names "$WORK/set-1000.names" \
     --seconds "$SECONDS_PER_ROW" --threads "$THREADS")
   say "  known names alone: $load"
-  row "| on demand, wait $wait_ms ms: 1,000 known, no flood | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | |"
-  echo "flood-base-$wait_ms $(field per_second "$load")" >>"$WORK/figures"
+  row "| on demand, $mode: 1,000 known, no flood | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | |"
+  echo "flood-base-$run $(field per_second "$load")" >>"$WORK/figures"
   load=$("$TLS_LOAD" --connect "127.0.0.1:$port" --names "$WORK/set-1000.names" \
     --seconds "$SECONDS_PER_ROW" --threads "$THREADS" --flood-names "$flood_names" \
     --flood-threads "$THREADS")
   say "  known names during the flood: $load"
-  row "| on demand, wait $wait_ms ms: 1,000 known, flood of 1,000 unknown | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | flood handshakes: $(field flood_ok "$load") served, $(field flood_failed "$load") refused; $(grep -c -- 'POST /order-plz' "$PEBBLE_STATE/pebble.log" || true) orders reached Pebble in all |"
-  echo "flood-$wait_ms $(field per_second "$load")" >>"$WORK/figures"
+  row "| on demand, $mode: 1,000 known, flood of 1,000 unknown | acmecpp | $(field per_second "$load") | $(field p50_ms "$load") | $(field p99_ms "$load") | $(field failed "$load") | | | | flood handshakes: $(field flood_ok "$load") served, $(field flood_failed "$load") refused; $(grep -c -- 'POST /order-plz' "$PEBBLE_STATE/pebble.log" || true) orders reached Pebble in all |"
+  echo "flood-$run $(field per_second "$load")" >>"$WORK/figures"
   stop_server
   stop_pebble "$PEBBLE_STATE"
   PEBBLE_STATE=""
@@ -431,6 +443,7 @@ goals() {
     $1 ~ /^swap-failed-/ { swap[substr($1, 13)] = $2 }
     $1 ~ /^on-demand-.*-second$/ { od[$1] = $2 }
     function verdict(ok) { return ok ? "holds" : "does not hold" }
+    function run_label(w) { return w ~ /-async$/ ? "async, wait " substr(w, 1, length(w) - 6) " ms" : "wait " w " ms" }
     END {
       if (("acmecpp 10000" in v) && ("acmecpp 1" in v)) {
         r = v["acmecpp 10000"] / v["acmecpp 1"]
@@ -454,7 +467,7 @@ goals() {
       for (k in swap) printf "- swapping every certificate under load, %s: %d failed handshakes (goal 0): %s\n", k, swap[k], verdict(swap[k] == 0)
       for (k in od) printf "- %s: served %s s after its first handshake (goal <= 0.2 s): %s\n", k, od[k], verdict(od[k] <= 0.2)
       for (w in base) if (base[w] > 0 && (w in flood))
-        printf "- known names during the flood (wait %s ms): %.0f %% of their rate (goal >= 90 %%): %s\n", w, 100 * flood[w] / base[w], verdict(flood[w] / base[w] >= 0.9)
+        printf "- known names during the flood (%s): %.0f %% of their rate (goal >= 90 %%): %s\n", run_label(w), 100 * flood[w] / base[w], verdict(flood[w] / base[w] >= 0.9)
     }' "$WORK/figures"
 }
 
@@ -528,8 +541,7 @@ main() {
     for server in $SERVERS; do measure_swap "$server" "$biggest"; done
   fi
   if [[ $ON_DEMAND -eq 1 && " $SIZES " =~ " 1000 " ]]; then
-    measure_on_demand 10000
-    measure_on_demand 0
+    for run in $ON_DEMAND_RUNS; do measure_on_demand "$run"; done
   fi
   write_results
 }

@@ -36,7 +36,7 @@ struct ACMECPP_API OnDemandPolicy {
   std::function<bool(std::string_view name)> allow;
   /// How long certificate_for() waits for an issuance it started or found under way; zero: it
   /// returns nullptr at once (the handshake fails fast) and a later handshake gets the
-  /// certificate.
+  /// certificate. Also the longest a handshake paused by certificate_async() stays paused.
   std::chrono::milliseconds wait{0};
   /// Token bucket over new on-demand orders, so a flood of random names cannot exhaust the CA's
   /// limits: at most `burst` at once, refilled by one every `refill_interval`. Names over the
@@ -315,6 +315,15 @@ class ACMECPP_API CertManager {
   /// managed (renewed) from then on; a failed issuance backs its name off as start() describes.
   /// Works before start() too.
   std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
+
+  /// certificate_for() for an event-loop server, without blocking; hand it to
+  /// TlsServerOptions::on_unknown_name_async. The cached certificate, or the one whose on-demand
+  /// issuance has just ended; or pending, when an issuance for the name is under way (started
+  /// now or earlier) and on_demand.wait is not zero: then `ready` is called exactly once, on a
+  /// thread of this manager, when the certificate is in certificates() or the issuance failed,
+  /// when on_demand.wait has passed, or at stop(), whichever comes first; otherwise neither
+  /// (the same refusals as certificate_for()). Never throws; what `ready` throws is logged.
+  UnknownNameAnswer certificate_async(std::string_view server_name, std::function<void()> ready);
 
   /// A snapshot for monitoring (render it with render_prometheus()): the certificates stored
   /// under this manager's resolver (an entry whose PEM does not parse is left out), the

@@ -72,4 +72,16 @@ class ACMECPP_API CertificateCache {
   std::unique_ptr<WriterLock> writer_lock_;
 };
 
+/// What an asynchronous lookup of an unknown name answers (TlsServerOptions::on_unknown_name_async,
+/// CertManager::certificate_async).
+struct ACMECPP_API UnknownNameAnswer {
+  /// The certificate to serve now; nullptr when there is none (yet).
+  std::shared_ptr<const ServingCertificate> certificate;
+  /// True when there is no certificate yet but one is being obtained: the lookup then calls the
+  /// `ready` function it was given exactly once, on another thread, when the certificate is in
+  /// the cache or when its bounded wait is over (success, failure, timeout or stop alike).
+  /// False: `ready` is never called.
+  bool pending = false;
+};
+
 }  // namespace acmecpp

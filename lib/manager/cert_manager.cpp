@@ -706,4 +706,9 @@ std::shared_ptr<const ServingCertificate> CertManager::certificate_for(
   return impl_->serving->certificate_for(server_name);
 }
 
+UnknownNameAnswer CertManager::certificate_async(std::string_view server_name,
+                                                 std::function<void()> ready) {
+  return impl_->serving->certificate_async(server_name, std::move(ready));
+}
+
 }  // namespace acmecpp

@@ -49,6 +49,95 @@ std::shared_ptr<const ServingCertificate> OnDemandIssuer::certificate_for(
   }
 }
 
+UnknownNameAnswer OnDemandIssuer::certificate_async(std::string_view server_name,
+                                                    std::function<void()> ready) {
+  try {
+    const auto name = admissible(server_name);
+    if (!name) return {};
+    const auto pending = join_or_start(*name);
+    if (!pending || policy_.wait.count() <= 0) return {};
+    if (pending->wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      return {pending->get(), false};
+    }
+    if (add_waiter(*name, ready)) return {nullptr, true};
+    // The issuance ended meanwhile (its certificate is in the cache, its answer being set), or
+    // close() was called: never block the handshake's thread for it.
+    if (pending->wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      return {pending->get(), false};
+    }
+    return {};
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "on-demand certificate unavailable: {}", e.what());
+    return {};
+  }
+}
+
+bool OnDemandIssuer::add_waiter(const std::string& name, std::function<void()>& ready) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // run() takes the name out of pending_ and its waiters in one step: a waiter added while the
+  // name is there is called by run(); after it, by nobody.
+  if (closed_ || pending_.count(name) == 0) return false;
+  waiters_.emplace(std::chrono::steady_clock::now() + policy_.wait, Waiter{name, std::move(ready)});
+  waiters_changed_.notify_all();
+  return true;
+}
+
+std::vector<std::function<void()>> OnDemandIssuer::take_waiters(const std::string& name) {
+  std::vector<std::function<void()>> taken;
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (name.empty() || it->second.name == name) {
+      taken.push_back(std::move(it->second.ready));
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return taken;
+}
+
+void OnDemandIssuer::call_ready(std::vector<std::function<void()>>& ready) noexcept {
+  for (auto& function : ready) {
+    try {
+      function();
+    } catch (const std::exception& e) {
+      log_(LogLevel::error, "on-demand: a handshake's ready callback failed: {}", e.what());
+    } catch (...) {
+      log_(LogLevel::error, "on-demand: a handshake's ready callback failed");
+    }
+  }
+  ready.clear();
+}
+
+void OnDemandIssuer::watch_deadlines() noexcept {
+  try {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!closed_) {
+      if (waiters_.empty()) {
+        waiters_changed_.wait(lock);
+        continue;
+      }
+      const Deadline soonest = waiters_.begin()->first;
+      if (std::chrono::steady_clock::now() < soonest) {
+        waiters_changed_.wait_until(lock, soonest);
+        continue;
+      }
+      std::vector<std::function<void()>> expired;
+      const auto now = std::chrono::steady_clock::now();
+      while (!waiters_.empty() && waiters_.begin()->first <= now) {
+        expired.push_back(std::move(waiters_.begin()->second.ready));
+        waiters_.erase(waiters_.begin());
+      }
+      lock.unlock();
+      call_ready(expired);
+      lock.lock();
+    }
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "the on-demand deadline thread stopped: {}", e.what());
+  } catch (...) {
+    log_(LogLevel::error, "the on-demand deadline thread stopped on a non-standard exception");
+  }
+}
+
 std::optional<std::string> OnDemandIssuer::admissible(std::string_view server_name) const {
   if (!policy_.allow) return std::nullopt;
   std::string name;
@@ -118,6 +207,7 @@ void OnDemandIssuer::start_threads() {
   if (!threads_.empty()) return;
   const std::size_t count = std::clamp<std::size_t>(policy_.max_pending, 1, kMaxThreads);
   for (std::size_t i = 0; i < count; ++i) threads_.emplace_back([this] { serve_queue(); });
+  threads_.emplace_back([this] { watch_deadlines(); });
 }
 
 void OnDemandIssuer::serve_queue() noexcept {
@@ -142,6 +232,7 @@ void OnDemandIssuer::serve_queue() noexcept {
 
 void OnDemandIssuer::run(Job& job) {
   std::shared_ptr<const ServingCertificate> issued;
+  std::vector<std::function<void()>> waiting;
   bool cancelled = false;
   try {
     log_(LogLevel::info, "on-demand issuance for {}", job.name);
@@ -158,6 +249,7 @@ void OnDemandIssuer::run(Job& job) {
     // The issue function published the certificate before returning, so a handshake that no
     // longer finds the name pending finds the certificate instead.
     pending_.erase(job.name);
+    waiting = take_waiters(job.name);
     if (issued) {
       failures_.erase(job.name);
     } else if (!cancelled) {  // stopped: the next handshake after start() may try at once
@@ -167,23 +259,30 @@ void OnDemandIssuer::run(Job& job) {
     // No memory to record the failure: the name may be tried again sooner than its backoff.
     log_(LogLevel::error, "on-demand issuance for {}: {}", job.name, e.what());
   }
-  // Always answered, so that no handshake waits for a job that is over.
+  // Always answered, so that no handshake waits for a job that is over; then the paused ones
+  // are told (the certificate is in the cache by now).
   job.promise.set_value(std::move(issued));
+  call_ready(waiting);
 }
 
 void OnDemandIssuer::close() {
   std::lock_guard<std::mutex> control(control_mutex_);
   std::vector<std::thread> finishing;
   std::deque<Job> dropped;
+  std::vector<std::function<void()>> waiting;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
     dropped.swap(queue_);
     for (const auto& job : dropped) pending_.erase(job.name);
     finishing.swap(threads_);
+    waiting = take_waiters("");
   }
   queued_.notify_all();
+  waiters_changed_.notify_all();
   for (auto& job : dropped) job.promise.set_value(nullptr);
+  // Paused handshakes end now (without a certificate, unless theirs arrived meanwhile).
+  call_ready(waiting);
   for (auto& thread : finishing) thread.join();
 }
 

@@ -7,6 +7,7 @@
 // pool of threads that run them, and the bounded wait of the handshake.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -51,6 +52,13 @@ class OnDemandIssuer {
   /// throws. The caller looks in the cache first.
   std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
 
+  /// The same without blocking, for a handshake that can pause: the certificate when the
+  /// issuance is already over, pending when it is under way (then `ready` is called exactly once,
+  /// on another thread, when it ends, when policy.wait has passed, or at close(), whichever
+  /// comes first), otherwise neither. With policy.wait zero it never answers pending. Never
+  /// throws; `ready` may throw (logged).
+  UnknownNameAnswer certificate_async(std::string_view server_name, std::function<void()> ready);
+
   /// From now on no issuance starts: those queued are dropped (their waiters get nullptr), those
   /// running finish, and the pool's threads are joined. Idempotent.
   void close();
@@ -68,6 +76,11 @@ class OnDemandIssuer {
     std::promise<std::shared_ptr<const ServingCertificate>> promise;
   };
   using Pending = std::shared_future<std::shared_ptr<const ServingCertificate>>;
+  using Deadline = std::chrono::steady_clock::time_point;
+  struct Waiter {
+    std::string name;
+    std::function<void()> ready;
+  };
   enum class Refusal { none, closed, backing_off, too_many_pending, rate_limited };
 
   /// The normalised name when it may be issued for (valid, not a wildcard, not excluded,
@@ -80,6 +93,13 @@ class OnDemandIssuer {
   void start_threads();  // with mutex_ held
   void serve_queue() noexcept;
   void run(Job& job);
+  /// Registers `ready` for the issuance of `name` while it is pending; false when it is over.
+  bool add_waiter(const std::string& name, std::function<void()>& ready);
+  /// Takes out the waiters of `name` (all of them when empty); with mutex_ held.
+  std::vector<std::function<void()>> take_waiters(const std::string& name);
+  void call_ready(std::vector<std::function<void()>>& ready) noexcept;
+  /// The thread that calls the waiters whose wait is over.
+  void watch_deadlines() noexcept;
 
   const OnDemandPolicy policy_;
   const Issue issue_;
@@ -93,6 +113,8 @@ class OnDemandIssuer {
   std::mutex control_mutex_;  // serialises open() and close(), held across the joins
   std::mutex mutex_;          // guards everything below
   std::condition_variable queued_;
+  std::condition_variable waiters_changed_;
+  std::multimap<Deadline, Waiter> waiters_;  // paused handshakes, soonest deadline first
   bool closed_ = false;
   std::map<std::string, Pending> pending_;  // queued or running, by name
   std::deque<Job> queue_;

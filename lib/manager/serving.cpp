@@ -141,6 +141,17 @@ std::shared_ptr<const ServingCertificate> Serving::certificate_for(std::string_v
   return on_demand_.certificate_for(server_name);
 }
 
+UnknownNameAnswer Serving::certificate_async(std::string_view server_name,
+                                             std::function<void()> ready) {
+  try {
+    if (auto hit = cache_->find(server_name)) return {std::move(hit), false};
+  } catch (const std::exception& e) {
+    log_(LogLevel::error, "certificate lookup for a handshake failed: {}", e.what());
+    return {};
+  }
+  return on_demand_.certificate_async(server_name, std::move(ready));
+}
+
 std::shared_ptr<const ServingCertificate> Serving::issue_on_demand(const std::string& name) {
   const auto lock = wait_for_name_lock(*store_, resolver_, name, lock_wait_, issuer_.stop_token());
   if (!lock) {

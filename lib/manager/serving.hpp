@@ -38,6 +38,7 @@ class Serving {
   void stop();
   std::shared_ptr<const CertificateCache> certificates() const { return cache_; }
   std::shared_ptr<const ServingCertificate> certificate_for(std::string_view server_name);
+  UnknownNameAnswer certificate_async(std::string_view server_name, std::function<void()> ready);
 
  private:
   /// Fills the cache from the store, and adopts stored certificates the on-demand policy

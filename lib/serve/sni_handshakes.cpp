@@ -15,6 +15,15 @@ TlsServerOptions checked(const TlsServerOptions& options) {
   if (!options.certificates) {
     throw Error(ErrorKind::invalid_input, "install_tls_server needs a CertificateCache");
   }
+  if (static_cast<bool>(options.on_unknown_name_async) !=
+      static_cast<bool>(options.on_handshake_ready)) {
+    throw Error(ErrorKind::invalid_input,
+                "install_tls_server: on_unknown_name_async and on_handshake_ready go together");
+  }
+  if (options.on_unknown_name_async && options.on_unknown_name) {
+    throw Error(ErrorKind::invalid_input,
+                "install_tls_server: set on_unknown_name or on_unknown_name_async, not both");
+  }
   TlsServerOptions copy = options;
   copy.alpn_protocols =
       tlsalpn01::checked_server_protocols(options.alpn_protocols, "alpn_protocols");
@@ -44,6 +53,25 @@ int refuse(int* alert, int alert_code) {
   return SSL_CLIENT_HELLO_ERROR;
 }
 
+// A connection whose handshake paused for an unknown name carries the address of this object in
+// its ex_data, so that it pauses only once.
+const char kPausedMark = 0;
+
+int paused_mark_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+bool paused_before(const SSL* ssl) {
+  const int index = paused_mark_index();
+  return index >= 0 && SSL_get_ex_data(ssl, index) == &kPausedMark;
+}
+
+bool mark_paused(SSL* ssl) {
+  const int index = paused_mark_index();
+  return index >= 0 && SSL_set_ex_data(ssl, index, const_cast<char*>(&kPausedMark)) == 1;
+}
+
 }  // namespace
 
 SniHandshakes::SniHandshakes(const TlsServerOptions& options) : options_(checked(options)) {}
@@ -55,11 +83,25 @@ std::shared_ptr<const ServingCertificate> SniHandshakes::certificate_for(
   return options_.on_unknown_name ? options_.on_unknown_name(server_name) : nullptr;
 }
 
+UnknownNameAnswer SniHandshakes::ask_async(SSL* ssl, const std::string& server_name) const {
+  if (server_name.empty() || paused_before(ssl)) return {};
+  // Marked before asking: `ready` may run on another thread before this returns.
+  if (!mark_paused(ssl)) return {};
+  auto ready = [resume = options_.on_handshake_ready, ssl] { resume(ssl); };
+  return options_.on_unknown_name_async(server_name, std::move(ready));
+}
+
 int SniHandshakes::on_client_hello(SSL* ssl, const tlsalpn01::ClientHelloOffer& offer,
                                    int* alert) const {
   const std::string& server_name =
       offer.server_name.empty() ? options_.default_server_name : offer.server_name;
-  if (const auto certificate = certificate_for(server_name)) {
+  auto certificate = certificate_for(server_name);
+  if (!certificate && options_.on_unknown_name_async) {
+    auto answer = ask_async(ssl, server_name);
+    if (!answer.certificate && answer.pending) return SSL_CLIENT_HELLO_RETRY;
+    certificate = std::move(answer.certificate);
+  }
+  if (certificate) {
     if (use_serving_certificate(ssl, *certificate)) return SSL_CLIENT_HELLO_SUCCESS;
     ERR_clear_error();
     return refuse(alert, SSL_AD_INTERNAL_ERROR);

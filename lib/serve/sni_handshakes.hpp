@@ -23,6 +23,8 @@ class SniHandshakes : public tlsalpn01::NormalHandshakes {
 
  private:
   std::shared_ptr<const ServingCertificate> certificate_for(const std::string& server_name) const;
+  /// on_unknown_name_async for a handshake that has not paused before (else: nothing).
+  UnknownNameAnswer ask_async(SSL* ssl, const std::string& server_name) const;
 
   TlsServerOptions options_;
 };

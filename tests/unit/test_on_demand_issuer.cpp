@@ -244,3 +244,105 @@ TEST_CASE("on-demand: close() drops queued issuances, finishes running ones, ope
   std::lock_guard<std::mutex> lock(issuance.mutex);
   CHECK(issuance.calls.back() == "late.example.test");
 }
+
+namespace {
+
+/// Counts the calls of the ready functions it hands out, and when they happened.
+struct ReadyCalls {
+  std::atomic<int> calls{0};
+  std::function<void()> function() {
+    return [this] { ++calls; };
+  }
+  bool eventually(int n, milliseconds within) {
+    const auto deadline = SteadyClock::now() + within;
+    while (calls.load() < n) {
+      if (SteadyClock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("on-demand async: pending while issuing, every waiter told once when it ends") {
+  FakeIssuance issuance;
+  issuance.close_gate();
+  OnDemandIssuer issuer(allow_all(seconds(30)), issuance.function(), nullptr, Logger(nullptr));
+  ReadyCalls ready;
+  const auto first = issuer.certificate_async("a.example.test", ready.function());
+  CHECK(first.pending);
+  CHECK(first.certificate.get() == nullptr);
+  const auto second = issuer.certificate_async("A.example.test.", ready.function());
+  CHECK(second.pending);  // joins the same issuance
+  REQUIRE(issuance.wait_for_calls(1));
+  CHECK(ready.calls == 0);
+  issuance.open_gate();
+  CHECK(ready.eventually(2, milliseconds(5000)));
+  std::this_thread::sleep_for(milliseconds(50));
+  CHECK(ready.calls == 2);  // once each
+  CHECK(issuance.count() == 1);
+  // Refused names are neither pending nor told.
+  OnDemandIssuer refusing(OnDemandPolicy{}, issuance.function(), nullptr, Logger(nullptr));
+  const auto refused = refusing.certificate_async("b.example.test", ready.function());
+  CHECK_FALSE(refused.pending);
+  CHECK(refused.certificate.get() == nullptr);
+}
+
+TEST_CASE("on-demand async: a waiter is told when the wait is over, and at close()") {
+  FakeIssuance issuance;
+  issuance.close_gate();
+  OnDemandIssuer issuer(allow_all(milliseconds(300)), issuance.function(), nullptr,
+                        Logger(nullptr));
+  ReadyCalls ready;
+  const auto started = SteadyClock::now();
+  REQUIRE(issuer.certificate_async("slow.example.test", ready.function()).pending);
+  REQUIRE(ready.eventually(1, milliseconds(5000)));
+  const auto waited = SteadyClock::now() - started;
+  CHECK(waited >= milliseconds(290));
+  CHECK(waited < milliseconds(3000));
+  CHECK(issuance.count() == 1);  // still issuing: the waiter was let go, the issuance goes on
+
+  // A new waiter for the issuance still under way, then close(): told at once.
+  ReadyCalls at_close;
+  OnDemandIssuer long_wait(allow_all(seconds(60)), issuance.function(), nullptr, Logger(nullptr));
+  REQUIRE(long_wait.certificate_async("held.example.test", at_close.function()).pending);
+  REQUIRE(issuance.wait_for_calls(2));
+  std::thread closing([&] { long_wait.close(); });
+  CHECK(at_close.eventually(1, milliseconds(5000)));  // before the running issuance ends
+  issuance.open_gate();
+  closing.join();
+  CHECK(at_close.calls == 1);
+  // Closed: nothing is pending any more.
+  CHECK_FALSE(long_wait.certificate_async("other.example.test", at_close.function()).pending);
+}
+
+TEST_CASE("on-demand async: with wait zero the issuance starts but nothing waits") {
+  FakeIssuance issuance;
+  OnDemandIssuer issuer(allow_all(milliseconds(0)), issuance.function(), nullptr, Logger(nullptr));
+  ReadyCalls ready;
+  const auto answer = issuer.certificate_async("zero.example.test", ready.function());
+  CHECK_FALSE(answer.pending);
+  REQUIRE(issuance.wait_for_calls(1));
+  // Once issued, the answer carries the certificate (the manager's cache would have it first).
+  const auto later = [&] {
+    return issuer.certificate_async("zero.example.test", ready.function());
+  };
+  std::this_thread::sleep_for(milliseconds(100));
+  CHECK_FALSE(later().pending);
+  CHECK(ready.calls == 0);
+}
+
+TEST_CASE("on-demand async: a ready function that throws is logged, the others still run") {
+  FakeIssuance issuance;
+  issuance.close_gate();
+  LogLines log;
+  OnDemandIssuer issuer(allow_all(seconds(30)), issuance.function(), nullptr, Logger(log.sink()));
+  ReadyCalls ready;
+  REQUIRE(
+      issuer.certificate_async("t.example.test", [] { throw std::runtime_error("boom"); }).pending);
+  REQUIRE(issuer.certificate_async("t.example.test", ready.function()).pending);
+  issuance.open_gate();
+  CHECK(ready.eventually(1, milliseconds(5000)));
+  CHECK(log.containing("ready callback failed: boom") == 1);
+}
