@@ -19,6 +19,7 @@
 #include "log_output.hpp"
 #include "printed.hpp"
 #include "setup.hpp"
+#include "traefik_warning.hpp"
 
 namespace acmectl {
 namespace {
@@ -94,6 +95,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
       return kSuccess;
     }
   }
+  warn_if_traefik_uses_store(context.settings);
   acmecpp::ManagedCertificate certificate;
   certificate.names = issue.names;
   certificate.kept_settings = kept_settings(context.settings);
@@ -128,7 +130,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
   } catch (const acmecpp::Error& e) {
     deliver(context.settings,
             {acmecpp::CertificateEventType::failed, issue.names, context.resolver, {}, e.what()},
-            nullptr);
+            nullptr, *context.store);
     throw;
   }
   const CertificateView view{context.resolver, issued.record, issued.info};
@@ -143,7 +145,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
                                 context.resolver,
                                 issued.info.not_after,
                                 {}},
-                               &issued.record);
+                               &issued.record, *context.store);
   return hook_ok ? kSuccess : kHookFailed;
 }
 

@@ -46,7 +46,7 @@ int run_issue_batch(const SettingsSource& source, const std::string& batch_file)
   acmecpp::CertManager manager(manager_config(context));
   std::map<std::string, std::size_t> line_of;  // main name (normalised, unique) -> line
   for (const auto& line : lines) {
-    manager.manage(managed_certificate(line.names, context.settings, hooks_ok));
+    manager.manage(managed_certificate(line.names, context.settings, context.store, hooks_ok));
     line_of[line.names.front()] = line.line_number;
   }
   UpkeepProgress progress("issue --batch", lines.size(), context.settings, context.resolver);

@@ -21,6 +21,7 @@
 #include "log_output.hpp"
 #include "progress.hpp"
 #include "setup.hpp"
+#include "traefik_warning.hpp"
 #include "upkeep_report.hpp"
 
 namespace acmectl {
@@ -92,6 +93,7 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
     return kCancelled;
   }
   const auto context = open_context(source);
+  if (!options.dry_run) warn_if_traefik_uses_store(context.settings);
   const unsigned concurrency = order_concurrency(context.settings);
   std::atomic<bool> hooks_ok{true};
   acmecpp::CertManager manager(manager_config(context));
@@ -105,7 +107,7 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
       // As it was obtained (its kept settings over the configuration file), flags winning.
       const Settings own = source.resolve(context.resolver, record.renewal.settings,
                                           "the settings kept with " + record.main);
-      auto certificate = managed_certificate(record.names(), own, hooks_ok);
+      auto certificate = managed_certificate(record.names(), own, context.store, hooks_ok);
       if (certificate.kept_settings != resolver_kept) {
         use_challenge(certificate, own, own.challenge.empty() ? "http-01" : own.challenge);
         const auto [known, added] =

@@ -24,6 +24,7 @@
 #include "log_output.hpp"
 #include "metrics_endpoint.hpp"
 #include "setup.hpp"
+#include "traefik_warning.hpp"
 #include "upkeep_report.hpp"
 
 namespace acmectl {
@@ -162,10 +163,13 @@ class Daemon {
     for (const auto& entry : source_.config()->certificates()) {
       const std::string named = entry.resolver.empty() ? source_.named_resolver() : entry.resolver;
       auto found = contexts.find(named);
-      if (found == contexts.end())
+      if (found == contexts.end()) {
         found = contexts.emplace(named, open_context(source_, named, stop_)).first;
+        warn_if_traefik_uses_store(found->second.settings);
+      }
       const Context& context = found->second;
-      auto certificate = managed_certificate(entry.names, context.settings, hooks_ok_);
+      auto certificate =
+          managed_certificate(entry.names, context.settings, context.store, hooks_ok_);
       if (!entry.challenge.empty()) use_challenge(certificate, context.settings, entry.challenge);
       if (!entry.profile.empty()) certificate.profile = entry.profile;
       wanted[context.resolver].push_back(std::move(certificate));

@@ -15,10 +15,17 @@ namespace acmectl {
 namespace {
 
 std::optional<acmecpp::ExportedFiles> export_if_asked(const Settings& settings,
-                                                      const acmecpp::CertificateRecord* record) {
+                                                      const acmecpp::CertificateEvent& event,
+                                                      const acmecpp::CertificateRecord* record,
+                                                      const acmecpp::Store& store) {
   if (settings.export_dir.empty() || !record) return std::nullopt;
-  return acmecpp::export_certificate(*record, settings.export_dir,
-                                     acmecpp::parse_export_format(settings.export_format));
+  const auto format = acmecpp::parse_export_format(settings.export_format);
+  auto files = acmecpp::export_certificate(*record, settings.export_dir, format);
+  // Traefik's file provider reloads when its file changes; the file lists the whole section.
+  if (format == acmecpp::ExportFormat::traefik) {
+    acmecpp::write_traefik_dynamic_file(store.certificates(event.resolver), settings.export_dir);
+  }
+  return files;
 }
 
 /// How much of the end of a hook's stdout and of its stderr a -v line shows.
@@ -82,9 +89,9 @@ void log_run(const char* which, const std::string& main, const acmecpp::HookResu
 }  // namespace
 
 bool deliver(const Settings& settings, const acmecpp::CertificateEvent& event,
-             const acmecpp::CertificateRecord* record) {
+             const acmecpp::CertificateRecord* record, const acmecpp::Store& store) {
   const bool failed = event.type == acmecpp::CertificateEventType::failed;
-  const auto files = failed ? std::nullopt : export_if_asked(settings, record);
+  const auto files = failed ? std::nullopt : export_if_asked(settings, event, record, store);
   const std::string& hook = failed ? settings.failure_hook : settings.deploy_hook;
   if (hook.empty()) return true;
   const char* which = failed ? "failure" : "deploy";

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   auto* export_cmd = app.add_subcommand("export", "write certificates as PEM files");
   export_cmd->add_option("names", export_options.names, "only these certificates");
   export_cmd->add_option("--out", export_options.out_dir, "output directory")->required();
-  export_cmd->add_option("--format", export_options.format, "pem or haproxy")
+  export_cmd->add_option("--format", export_options.format, "pem, haproxy or traefik")
       ->capture_default_str();
 
   RevokeOptions revoke;

@@ -77,7 +77,9 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::hook_timeout},
       {"export-dir", "Hooks", "also write PEM files there after issue and renew (see export)",
        &Settings::export_dir},
-      {"export-format", "Hooks", "pem (cert, chain, fullchain, privkey) or haproxy (one file)",
+      {"export-format", "Hooks",
+       "pem (cert, chain, fullchain, privkey), haproxy (one file) or traefik (pem + "
+       "traefik-tls.yml)",
        &Settings::export_format},
       {"metrics-listen", "Run",
        "run: serve Prometheus metrics on http://HOST:PORT/metrics, e.g. 127.0.0.1:9464",

@@ -55,12 +55,13 @@ bool holds_any_name(const acmecpp::CertificateRecord& record,
 
 acmecpp::ManagedCertificate managed_certificate(const std::vector<std::string>& names,
                                                 const Settings& settings,
+                                                std::shared_ptr<acmecpp::Store> store,
                                                 std::atomic<bool>& hooks_ok) {
   acmecpp::ManagedCertificate certificate;
   certificate.names = names;
   certificate.kept_settings = kept_settings(settings);
-  certificate.on_event = [settings, &hooks_ok](const acmecpp::CertificateEvent& event) {
-    if (!deliver(settings, event, event.certificate)) hooks_ok = false;
+  certificate.on_event = [settings, store, &hooks_ok](const acmecpp::CertificateEvent& event) {
+    if (!deliver(settings, event, event.certificate, *store)) hooks_ok = false;
   };
   return certificate;
 }

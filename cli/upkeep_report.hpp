@@ -5,6 +5,7 @@
 // hooks, and one output line per outcome. renew, issue --batch and run print the same lines.
 
 #include <atomic>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,10 +22,12 @@ void say(std::ostream& out, const std::string& line);
 bool holds_any_name(const acmecpp::CertificateRecord& record,
                     const std::vector<std::string>& names);
 
-/// A managed certificate whose events are delivered as `settings` ask (export, hooks); a hook
-/// that fails clears `hooks_ok`, which must outlive the manager.
+/// A managed certificate whose events are delivered as `settings` ask (export, hooks; `store`:
+/// where the traefik export finds the other certificates); a hook that fails clears `hooks_ok`,
+/// which must outlive the manager.
 acmecpp::ManagedCertificate managed_certificate(const std::vector<std::string>& names,
                                                 const Settings& settings,
+                                                std::shared_ptr<acmecpp::Store> store,
                                                 std::atomic<bool>& hooks_ok);
 
 /// Prints the line of one outcome: "issued ...", "renewed ...", "would renew ...", "skipped ...",

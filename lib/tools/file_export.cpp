@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// export_certificate(): a stored certificate as files in certbot's or HAProxy's layout.
+// export_certificate(): a stored certificate as files in certbot's or HAProxy's layout; the
+// dynamic configuration file that points Traefik's file provider at them.
 
 #include <sys/stat.h>
 
@@ -7,6 +8,8 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
@@ -87,18 +90,63 @@ ExportedFiles write_haproxy_file(const PemParts& parts, const std::filesystem::p
   return files;
 }
 
+// A YAML double-quoted scalar: only '"', '\\' and control characters need escapes there.
+std::string yaml_quoted(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string quoted = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      quoted += "\\x";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 0xf];
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + '"';
+}
+
+bool exportable(const CertificateRecord& record) {
+  if (record.certificate_pem.empty() || record.key_pem.empty()) return false;
+  try {
+    export_name(record.main);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+bool pem_files_present(const std::filesystem::path& directory) {
+  std::error_code ignored;
+  return std::filesystem::is_regular_file(directory / "fullchain.pem", ignored) &&
+         std::filesystem::is_regular_file(directory / "privkey.pem", ignored);
+}
+
 }  // namespace
 
 ExportFormat parse_export_format(std::string_view text) {
   const std::string lowered = core::ascii_lower(text);
   if (lowered == "pem") return ExportFormat::pem;
   if (lowered == "haproxy") return ExportFormat::haproxy;
-  throw Error(ErrorKind::invalid_input,
-              "unknown export format \"" + std::string(text) + "\"; accepted: pem, haproxy");
+  if (lowered == "traefik") return ExportFormat::traefik;
+  throw Error(ErrorKind::invalid_input, "unknown export format \"" + std::string(text) +
+                                            "\"; accepted: pem, haproxy, traefik");
 }
 
 std::string_view to_string(ExportFormat format) {
-  return format == ExportFormat::haproxy ? "haproxy" : "pem";
+  switch (format) {
+    case ExportFormat::haproxy:
+      return "haproxy";
+    case ExportFormat::traefik:
+      return "traefik";
+    case ExportFormat::pem:
+      break;
+  }
+  return "pem";
 }
 
 std::vector<std::string> ExportedFiles::paths() const {
@@ -130,6 +178,42 @@ ExportedFiles export_certificate(const CertificateRecord& record, const std::str
   const std::filesystem::path base(out_dir);
   if (format == ExportFormat::haproxy) return write_haproxy_file(parts, base / (name + ".pem"));
   return write_pem_layout(parts, base / name);
+}
+
+std::string traefik_dynamic_configuration(const std::vector<std::string>& names,
+                                          const std::string& out_dir) {
+  const auto base = std::filesystem::absolute(out_dir).lexically_normal();
+  std::string text =
+      "# Traefik dynamic configuration (file provider), written by acmectl: every certificate\n"
+      "# of its store section. Rewritten whenever one changes; edits here are lost.\n"
+      "tls:\n"
+      "  certificates:";
+  std::set<std::string> listed;
+  for (const auto& name : names) {
+    if (!listed.insert(name).second) continue;
+    text += "\n    - certFile: " + yaml_quoted((base / name / "fullchain.pem").string()) +
+            "\n      keyFile: " + yaml_quoted((base / name / "privkey.pem").string());
+  }
+  // An empty list is written as such: Traefik then serves no certificate from this file.
+  return text + (listed.empty() ? " []\n" : "\n");
+}
+
+std::string write_traefik_dynamic_file(const std::vector<CertificateRecord>& records,
+                                       const std::string& out_dir) {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::filesystem::path base(out_dir);
+  make_directory(base);
+  std::vector<std::string> names;
+  for (const auto& record : records) {
+    if (!exportable(record)) continue;
+    const std::string name = export_name(record.main);
+    if (!pem_files_present(base / name)) export_certificate(record, out_dir, ExportFormat::pem);
+    names.push_back(name);
+  }
+  const std::string path = (base / kTraefikDynamicFile).string();
+  core::write_file_atomically(path, traefik_dynamic_configuration(names, out_dir), kPublicFile);
+  return path;
 }
 
 }  // namespace acmecpp
