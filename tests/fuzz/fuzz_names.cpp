@@ -25,9 +25,9 @@ void check_identifier(std::string_view name) {
   } catch (const acmecpp::Error&) {
     acmecpp::fuzz::require(false, "a normal identifier is refused");
   }
-  acmecpp::fuzz::require(acmecpp::is_ip_address(normal) == acmecpp::is_ip_address(name) ||
-                             name.front() == '[',
-                         "normalising made an address of a name or the reverse");
+  acmecpp::fuzz::require(
+      acmecpp::is_ip_address(normal) == acmecpp::is_ip_address(name) || name.front() == '[',
+      "normalising made an address of a name or the reverse");
 }
 
 }  // namespace
