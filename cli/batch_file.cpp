@@ -43,7 +43,7 @@ std::vector<BatchLine> read_batch(std::istream& in, const std::string& path) {
     if (words.empty()) continue;
     BatchLine line{number, {}};
     try {
-      line.names = acmecpp::normalize_dns_names(words);
+      line.names = acmecpp::normalize_identifiers(words);
     } catch (const acmecpp::Error& e) {
       throw line_error(path, number, e.what());
     }

@@ -38,7 +38,7 @@ std::optional<acmecpp::CertificateRecord> stored_not_due(acmecpp::CertManager& m
   const auto wanted = sorted(names);
   for (auto& record : context.store->certificates(context.resolver)) {
     try {
-      if (sorted(acmecpp::normalize_dns_names(record.names())) != wanted) continue;
+      if (sorted(acmecpp::normalize_identifiers(record.names())) != wanted) continue;
     } catch (const acmecpp::Error&) {
       continue;  // names no order could have: not the certificate asked for
     }
@@ -64,7 +64,7 @@ std::optional<acmecpp::CertificateRecord> stored_meanwhile(
   if (!before.empty() && before.front().certificate_pem == after.front().certificate_pem) {
     return std::nullopt;
   }
-  auto stored = acmecpp::normalize_dns_names(after.front().names());
+  auto stored = acmecpp::normalize_identifiers(after.front().names());
   std::sort(stored.begin(), stored.end());
   std::sort(names.begin(), names.end());
   if (stored != names) return std::nullopt;
@@ -77,7 +77,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
   const auto context = open_context(source);
   const auto config = manager_config(context);
   acmecpp::CertManager manager(config);
-  const auto names = acmecpp::normalize_dns_names(issue.names);
+  const auto names = acmecpp::normalize_identifiers(issue.names);
   std::string why;
   if (!issue.force) {
     if (const auto kept = stored_not_due(manager, context, names, why)) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "acmecpp/names.hpp"
 #include "certificate_view.hpp"
 #include "delivery.hpp"
 #include "error_text.hpp"
@@ -49,7 +50,9 @@ bool holds_any_name(const acmecpp::CertificateRecord& record,
   if (names.empty()) return true;
   const auto all = record.names();
   return std::any_of(names.begin(), names.end(), [&all](const std::string& n) {
-    return std::find(all.begin(), all.end(), n) != all.end();
+    // An IP address is stored in its canonical text: "0::1" names the certificate of "::1".
+    const std::string wanted = acmecpp::is_ip_address(n) ? acmecpp::normalize_identifier(n) : n;
+    return std::find(all.begin(), all.end(), wanted) != all.end();
   });
 }
 

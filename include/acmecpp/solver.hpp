@@ -13,7 +13,7 @@ namespace acmecpp {
 /// Everything a solver needs to present one challenge.
 struct ACMECPP_API ChallengeTask {
   std::string type;               ///< "http-01", "tls-alpn-01", "dns-01"
-  std::string identifier;         ///< the DNS name being validated (without "*.")
+  std::string identifier;         ///< the DNS name (without "*.") or IP address being validated
   bool wildcard = false;          ///< the order asked for "*.<identifier>"
   std::string token;              ///< the challenge token (base64url)
   std::string key_authorization;  ///< token "." base64url(JWK thumbprint); a secret: never log it

@@ -4,7 +4,10 @@
 /// TLS-ALPN-01 (RFC 8737): the CA opens a TLS connection to port 443 of the name, sends the name
 /// as SNI and offers only the ALPN protocol "acme-tls/1"; the server must answer with a
 /// self-signed certificate for that name carrying the critical acmeIdentifier extension (the
-/// SHA-256 of the key authorization). Two ways to do that:
+/// SHA-256 of the key authorization). For an IP address (RFC 8738 section 6) the CA connects to
+/// the address, the SNI is the address's reverse-DNS name ("10.2.0.192.in-addr.arpa" for
+/// 192.0.2.10, the nibble form under "ip6.arpa" for IPv6) and the certificate's only
+/// subjectAltName is the address as an iPAddress entry. Two ways to do that:
 ///
 /// - TlsAlpn01Responder: for a proxy that owns port 443 itself. It holds the challenge
 ///   certificates and, installed on the proxy's SSL_CTX, answers validation handshakes while
@@ -47,7 +50,7 @@ inline constexpr std::string_view kAcmeTlsAlpnProtocol = "acme-tls/1";
 /// One challenge certificate and its key; immutable. Handed out by shared_ptr, so a handshake in
 /// flight keeps it alive after the challenge was cleaned up.
 struct ACMECPP_API TlsAlpn01Certificate {
-  std::string identifier;                 ///< the validated name (lower-case), the only dNSName
+  std::string identifier;  ///< the validated name (lower-case) or IP address, the only SAN
   std::shared_ptr<X509> certificate;      ///< self-signed, with the critical acmeIdentifier
   std::shared_ptr<EVP_PKEY> private_key;  ///< a fresh P-256 key made for this challenge only
 };
@@ -79,8 +82,10 @@ struct ACMECPP_API TlsAlpn01InstallOptions {
 /// port-443 handler), and is the Solver that presents them. Thread-safe.
 ///
 /// A handshake is a validation when its ClientHello offers "acme-tls/1" among its ALPN protocols
-/// and its SNI is a name with a presented challenge (compared case-insensitively). Validators
-/// offer "acme-tls/1" alone; browsers never offer it.
+/// and its SNI is a name with a presented challenge (compared case-insensitively; for an IP
+/// address, its reverse-DNS name). A ClientHello without SNI gets the challenge certificate only
+/// when exactly one challenge is presented and it is for an IP address. Validators offer
+/// "acme-tls/1" alone; browsers never offer it.
 class ACMECPP_API TlsAlpn01Responder : public Solver {
  public:
   TlsAlpn01Responder();

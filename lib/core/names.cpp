@@ -19,6 +19,7 @@
 #include "acmecpp/names.hpp"
 #include "core/ascii.hpp"
 #include "core/c_handle.hpp"
+#include "core/ip_address.hpp"
 
 namespace acmecpp {
 
@@ -161,16 +162,71 @@ std::string normalize_dns_name(std::string_view input) {
   return normalized;
 }
 
-std::vector<std::string> normalize_dns_names(const std::vector<std::string>& names) {
-  if (names.empty()) throw Error(ErrorKind::invalid_input, "no DNS names given");
+namespace {
+
+/// Normalises each name with `normalize` and removes duplicates, keeping first-seen order.
+/// Normalised names are lower-case A-labels or canonical addresses, so plain equality is the
+/// right comparison.
+template <typename Normalize>
+std::vector<std::string> normalize_all(const std::vector<std::string>& names,
+                                       const char* none_given, Normalize normalize) {
+  if (names.empty()) throw Error(ErrorKind::invalid_input, none_given);
   std::vector<std::string> unique;
   std::unordered_set<std::string> seen;
   for (const std::string& name : names) {
-    std::string normalized = normalize_dns_name(name);
-    // Normalised names are lower-case A-labels, so plain equality is case-insensitive equality.
+    std::string normalized = normalize(name);
     if (seen.insert(normalized).second) unique.push_back(std::move(normalized));
   }
   return unique;
+}
+
+[[noreturn]] void refuse_ip(std::string_view input, const std::string& rule) {
+  throw Error(ErrorKind::invalid_input, "invalid IP address \"" + printable(input) + "\": " + rule);
+}
+
+/// Only digits and dots: meant as an IPv4 address, since no top-level domain is all digits.
+bool looks_like_ipv4(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(),
+                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+}  // namespace
+
+std::vector<std::string> normalize_dns_names(const std::vector<std::string>& names) {
+  return normalize_all(names, "no DNS names given",
+                       [](const std::string& name) { return normalize_dns_name(name); });
+}
+
+bool is_ip_address(std::string_view text) {
+  return core::canonical_ip_address(text).has_value();
+}
+
+std::string normalize_identifier(std::string_view input) {
+  std::string_view name = input;
+  // "[2001:db8::10]", as in a URL: the brackets are removed; only an IPv6 address may have them.
+  const bool bracketed = name.size() > 2 && name.front() == '[' && name.back() == ']';
+  if (bracketed) name = name.substr(1, name.size() - 2);
+  if (const auto canonical = core::canonical_ip_address(name)) {
+    if (bracketed && canonical->find(':') == std::string::npos) {
+      refuse_ip(input, "only an IPv6 address may be written in brackets");
+    }
+    return *canonical;
+  }
+  if (bracketed) refuse_ip(input, "it is not an IPv6 address");
+  if (name.substr(0, 2) == "*." && is_ip_address(name.substr(2))) {
+    refuse_ip(input, "a wildcard cannot cover an IP address");
+  }
+  if (looks_like_ipv4(name)) {
+    refuse_ip(input,
+              "an IPv4 address is four decimal numbers from 0 to 255 without leading zeros, as "
+              "in 192.0.2.10");
+  }
+  return normalize_dns_name(input);
+}
+
+std::vector<std::string> normalize_identifiers(const std::vector<std::string>& names) {
+  return normalize_all(names, "no names given",
+                       [](const std::string& name) { return normalize_identifier(name); });
 }
 
 }  // namespace acmecpp

@@ -8,19 +8,20 @@ namespace acmecpp::crypto {
 namespace {
 
 // RFC 8555 section 7.4 only looks at the SANs; a CN is still what older tooling displays, so the
-// first name becomes the CN when X.509 allows it. Otherwise the subject stays empty.
-void set_subject(X509_REQ* request, const std::string& first_name) {
-  if (first_name.size() > kMaxCommonNameLength) return;
-  X509NamePtr subject = make_common_name(first_name);
+// first DNS name becomes the CN when X.509 allows it (an IP address never does: RFC 8738 puts it
+// in an iPAddress SAN only). Otherwise the subject stays empty.
+void set_subject(X509_REQ* request, const std::string& common_name) {
+  if (common_name.empty()) return;
+  X509NamePtr subject = make_common_name(common_name);
   if (X509_REQ_set_subject_name(request, subject.get()) != 1) {
     throw_openssl_error("cannot set CSR subject");
   }
 }
 
-void add_san_extension(X509_REQ* request, const std::vector<std::string>& names) {
+void add_san_extension(X509_REQ* request, const std::vector<std::string>& names,
+                       bool subject_is_empty) {
   X509ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
-  const bool subject_is_empty = names.front().size() > kMaxCommonNameLength;
-  X509ExtensionPtr san = make_dns_san_extension(names, subject_is_empty);
+  X509ExtensionPtr san = make_san_extension(names, subject_is_empty);
   if (!extensions || sk_X509_EXTENSION_push(extensions.get(), san.get()) <= 0) {
     throw_openssl_error("cannot collect CSR extensions");
   }
@@ -46,8 +47,9 @@ std::string make_csr_der(const PrivateKey& key, const std::vector<std::string>& 
   if (!request || X509_REQ_set_version(request.get(), X509_REQ_VERSION_1) != 1) {
     throw_openssl_error("cannot create CSR");
   }
-  set_subject(request.get(), names.front());
-  add_san_extension(request.get(), names);
+  const std::string common_name = common_name_candidate(names);
+  set_subject(request.get(), common_name);
+  add_san_extension(request.get(), names, common_name.empty());
   if (X509_REQ_set_pubkey(request.get(), key.native()) != 1) {
     throw_openssl_error("cannot set CSR public key");
   }

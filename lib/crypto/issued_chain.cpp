@@ -11,6 +11,7 @@
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/printable.hpp"
+#include "core/ip_address.hpp"
 #include "crypto/certificate_fields.hpp"
 #include "crypto/openssl_ptr.hpp"
 
@@ -107,17 +108,33 @@ std::string joined(const std::set<std::string>& names) {
   return text;
 }
 
-void require_names(const std::string& leaf_pem, const std::vector<std::string>& dns_names) {
-  const CertificateInfo info = parse_certificate(leaf_pem);
-  std::set<std::string> ordered, listed;
-  for (const auto& name : dns_names) ordered.insert(lower_ascii(name));
-  for (const auto& name : info.dns_names) listed.insert(lower_ascii(name));
-  std::set<std::string> missing, extra;
+/// Adds to `missing` what `ordered` has and `listed` lacks, and to `extra` the reverse.
+void compare(const std::set<std::string>& ordered, const std::set<std::string>& listed,
+             std::set<std::string>& missing, std::set<std::string>& extra) {
   std::set_difference(ordered.begin(), ordered.end(), listed.begin(), listed.end(),
                       std::inserter(missing, missing.end()));
   std::set_difference(listed.begin(), listed.end(), ordered.begin(), ordered.end(),
                       std::inserter(extra, extra.end()));
-  extra.insert(info.ip_addresses.begin(), info.ip_addresses.end());
+}
+
+/// The certificate's names against the order's: DNS names against its dNSName entries
+/// (case-insensitively), IP addresses against its iPAddress entries (as canonical text, the form
+/// both sides are in); an IP address in a dNSName entry covers nothing.
+void require_names(const std::string& leaf_pem, const std::vector<std::string>& names) {
+  const CertificateInfo info = parse_certificate(leaf_pem);
+  std::set<std::string> ordered_dns, ordered_ips, listed_dns;
+  for (const auto& name : names) {
+    if (const auto ip = core::canonical_ip_address(name)) {
+      ordered_ips.insert(*ip);
+    } else {
+      ordered_dns.insert(lower_ascii(name));
+    }
+  }
+  for (const auto& name : info.dns_names) listed_dns.insert(lower_ascii(name));
+  const std::set<std::string> listed_ips(info.ip_addresses.begin(), info.ip_addresses.end());
+  std::set<std::string> missing, extra;
+  compare(ordered_dns, listed_dns, missing, extra);
+  compare(ordered_ips, listed_ips, missing, extra);
   if (missing.empty() && extra.empty()) return;
   std::string what = "the certificate the CA returned does not match the order: names ";
   if (!missing.empty()) what += joined(missing) + " not covered";
@@ -151,10 +168,10 @@ void require_chain(const std::vector<X509Ptr>& chain) {
 }  // namespace
 
 void check_issued_chain(std::string_view chain_pem, const PrivateKey& key,
-                        const std::vector<std::string>& dns_names) {
+                        const std::vector<std::string>& names) {
   const DecodedChain chain = decode_chain(chain_pem);
   require_key(chain.certificates.front().get(), key);
-  require_names(chain.pem_blocks.front(), dns_names);
+  require_names(chain.pem_blocks.front(), names);
   require_chain(chain.certificates);
 }
 

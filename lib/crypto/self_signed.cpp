@@ -43,8 +43,7 @@ std::string subject_common_name(const CertificateOptions& options) {
   if (options.dns_names.empty()) {
     throw Error(ErrorKind::invalid_input, "a certificate needs a DNS name or a common name");
   }
-  const std::string& first = options.dns_names.front();
-  return first.size() <= kMaxCommonNameLength ? first : std::string();
+  return common_name_candidate(options.dns_names);
 }
 
 void set_random_serial(X509* certificate) {
@@ -146,8 +145,7 @@ std::string make_certificate_pem(const PrivateKey& subject_key, const Certificat
   const bool is_ca = options.is_ca.value_or(!signer.certificate);
   add_role_extensions(certificate.get(), signer, is_ca, subject_key.is_rsa());
   if (!options.dns_names.empty()) {
-    add_extension(certificate.get(),
-                  make_dns_san_extension(options.dns_names, common_name.empty()));
+    add_extension(certificate.get(), make_san_extension(options.dns_names, common_name.empty()));
   }
   if (options.acme_identifier_digest) {
     add_extension(certificate.get(),

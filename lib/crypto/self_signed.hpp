@@ -15,9 +15,11 @@ namespace acmecpp::crypto {
 
 /// What goes into a certificate made by make_certificate_pem.
 struct CertificateOptions {
-  /// subjectAltName dNSName entries, in order; may be empty when common_name is set.
+  /// subjectAltName entries, in order: dNSName, or iPAddress for an IP address; may be empty when
+  /// common_name is set.
   std::vector<std::string> dns_names;
-  /// Subject CN; when empty, the first DNS name if it fits X.509's 64 characters.
+  /// Subject CN; when empty, the first DNS name (never an IP address) if it fits X.509's 64
+  /// characters.
   std::string common_name;
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point not_after;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/x509_builders.hpp"
 
+#include <arpa/inet.h>
+
 #include "acmecpp/error.hpp"
+#include "acmecpp/names.hpp"
 
 namespace acmecpp::crypto {
 namespace {
@@ -18,6 +21,23 @@ GeneralNamePtr make_dns_general_name(const std::string& dns_name) {
   return name;
 }
 
+/// An iPAddress entry: the address's 4 or 16 bytes (RFC 5280 section 4.2.1.6).
+GeneralNamePtr make_ip_general_name(const std::string& ip) {
+  unsigned char bytes[16] = {};
+  const bool v6 = ip.find(':') != std::string::npos;
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), bytes) != 1) {
+    throw Error(ErrorKind::invalid_input, "\"" + ip + "\" is not an IP address");
+  }
+  Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
+  if (!octets || ASN1_OCTET_STRING_set(octets.get(), bytes, v6 ? 16 : 4) != 1) {
+    throw_openssl_error("cannot encode IP address " + ip);
+  }
+  GeneralNamePtr name(GENERAL_NAME_new());
+  if (!name) throw_openssl_error("cannot allocate GENERAL_NAME");
+  GENERAL_NAME_set0_value(name.get(), GEN_IPADD, octets.release());
+  return name;
+}
+
 }  // namespace
 
 X509NamePtr make_common_name(const std::string& common_name) {
@@ -31,22 +51,31 @@ X509NamePtr make_common_name(const std::string& common_name) {
   return name;
 }
 
-X509ExtensionPtr make_dns_san_extension(const std::vector<std::string>& dns_names, bool critical) {
-  if (dns_names.empty()) {
-    throw Error(ErrorKind::invalid_input, "at least one DNS name is needed for subjectAltName");
+X509ExtensionPtr make_san_extension(const std::vector<std::string>& entries, bool critical) {
+  if (entries.empty()) {
+    throw Error(ErrorKind::invalid_input, "at least one name is needed for subjectAltName");
   }
   GeneralNamesPtr names(GENERAL_NAMES_new());
   if (!names) throw_openssl_error("cannot allocate GENERAL_NAMES");
-  for (const auto& dns_name : dns_names) {
-    GeneralNamePtr name = make_dns_general_name(dns_name);
+  for (const auto& entry : entries) {
+    GeneralNamePtr name =
+        is_ip_address(entry) ? make_ip_general_name(entry) : make_dns_general_name(entry);
     if (sk_GENERAL_NAME_push(names.get(), name.get()) <= 0) {
-      throw_openssl_error("cannot add DNS name \"" + dns_name + "\"");
+      throw_openssl_error("cannot add name \"" + entry + "\"");
     }
     name.release();  // the stack owns it now
   }
   X509ExtensionPtr extension(X509V3_EXT_i2d(NID_subject_alt_name, critical ? 1 : 0, names.get()));
   if (!extension) throw_openssl_error("cannot encode subjectAltName");
   return extension;
+}
+
+std::string common_name_candidate(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    if (is_ip_address(name)) continue;
+    return name.size() <= kMaxCommonNameLength ? name : std::string();
+  }
+  return {};
 }
 
 X509ExtensionPtr make_acme_identifier_extension(std::string_view digest) {

@@ -8,7 +8,9 @@
 #include <future>
 
 #include "acmecpp/error.hpp"
+#include "acmecpp/names.hpp"
 #include "acmecpp/printable.hpp"
+#include "core/ip_address.hpp"
 
 namespace acmecpp::manager {
 namespace {
@@ -75,13 +77,23 @@ void for_each_concurrently(std::vector<Item*>& items, std::size_t max_parallel,
   }
 }
 
+/// The challenge types RFC 8738 section 7 allows for an IP identifier.
+bool validates_ips(const std::string& type) {
+  return type == "http-01" || type == "tls-alpn-01";
+}
+
 /// The solver for one authorization: the caller's choice for this name, else the most preferred
 /// configured type that the server offers.
 void choose_solver(Work& work, const SolverChoice& choice) {
   const auto& authz = work.authz;
   std::vector<Solver*> candidates;
-  const auto wanted = choice.per_name.find(display_name(authz));
+  const bool ip = authz.identifier.type == "ip";
+  // per_name holds IP addresses in canonical text; a server may write them otherwise.
+  const auto wanted = choice.per_name.find(
+      ip ? core::canonical_ip_address(authz.identifier.value).value_or(authz.identifier.value)
+         : display_name(authz));
   for (const auto& solver : choice.solvers) {
+    if (ip && !validates_ips(solver->type())) continue;
     if (wanted == choice.per_name.end() || solver->type() == wanted->second) {
       candidates.push_back(solver.get());
     }
@@ -171,6 +183,23 @@ void solve(acme::Client& client, const std::string& order_url, std::vector<Work*
 }
 
 }  // namespace
+
+void require_solvers_for_ips(const std::vector<std::string>& names, const SolverChoice& choice) {
+  const bool any_fits =
+      std::any_of(choice.solvers.begin(), choice.solvers.end(),
+                  [](const auto& solver) { return validates_ips(solver->type()); });
+  for (const auto& name : names) {
+    if (!is_ip_address(name)) continue;
+    const auto wanted = choice.per_name.find(name);
+    const std::string asked = wanted == choice.per_name.end() ? "" : wanted->second;
+    if (asked == "dns-01" || (!any_fits && asked.empty())) {
+      throw Error(ErrorKind::config,
+                  "the IP address " + name +
+                      " cannot be validated with DNS-01: an IP address is validated by "
+                      "http-01 or tls-alpn-01 only (RFC 8738); configure one of them for it");
+    }
+  }
+}
 
 void complete_authorizations(acme::Client& client, const acme::Order& order,
                              const SolverChoice& choice, const Logger& log) {

@@ -26,6 +26,12 @@ struct SolverChoice {
   std::vector<std::string> preference{"tls-alpn-01", "http-01", "dns-01"};
 };
 
+/// Refuses, before anything is ordered, a certificate with an IP address that no configured solver
+/// can validate: RFC 8738 section 7 leaves DNS-01 out for IP identifiers (there is no DNS name to
+/// put a TXT record under), so an IP address needs an http-01 or tls-alpn-01 solver, and must not
+/// be given "dns-01" in `per_name`. Throws Error(config) naming the address.
+void require_solvers_for_ips(const std::vector<std::string>& names, const SolverChoice& choice);
+
 /// Completes the authorizations of `order`; when it returns, the order is "ready" (or already
 /// "valid"). Throws ChallengeError (with the server's problem) for the first one that failed,
 /// after every presented challenge was cleaned up.

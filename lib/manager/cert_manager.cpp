@@ -317,13 +317,15 @@ struct CertManager::Impl : manager::Issuer {
   IssuedCertificate issue(const std::vector<std::string>& requested, KeyType key_type,
                           const std::optional<std::string>& replaces, const std::string& tls_store,
                           const std::string& profile, const ManagedCertificate& choices) {
-    const auto names = normalize_dns_names(requested);
+    const auto names = normalize_identifiers(requested);
+    const manager::SolverChoice choice = solver_choice(choices);
+    manager::require_solvers_for_ips(names, choice);  // before anything is ordered
     std::vector<acme::Identifier> ids;
-    for (const auto& n : names) ids.push_back(acme::Identifier{"dns", n});
+    for (const auto& n : names) ids.push_back(acme::Identifier{is_ip_address(n) ? "ip" : "dns", n});
     auto order = place_order(ids, replaces, profile);
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
     if (order.status == "pending") {
-      manager::complete_authorizations(client, order, solver_choice(choices), log);
+      manager::complete_authorizations(client, order, choice, log);
     } else if (order.status != "ready") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
@@ -597,10 +599,11 @@ CertManager::CertManager(ManagerConfig config) {
   if (!config.acme.directory_cache.load && !config.acme.directory_cache.save) {
     config.acme.directory_cache = directory_cache_in(config.store);
   }
-  // Names in challenge_for_name are compared with the server's identifiers: A-labels, lower-case.
+  // Names in challenge_for_name are compared with the server's identifiers: A-labels, lower-case,
+  // IP addresses in canonical text.
   std::map<std::string, std::string> per_name;
   for (const auto& [name, type] : config.challenge_for_name)
-    per_name[normalize_dns_name(name)] = type;
+    per_name[normalize_identifier(name)] = type;
   config.challenge_for_name = std::move(per_name);
   impl_ = std::make_unique<Impl>(std::move(config));
   impl_->serving = std::make_unique<manager::Serving>(

@@ -7,12 +7,13 @@ namespace acmecpp::manager {
 namespace {
 
 /// Names and per-name challenge types as the server's identifiers are compared: A-labels, lower
-/// case. Throws Error(invalid_input) for an invalid name or an empty list.
+/// case, IP addresses in their canonical text. Throws Error(invalid_input) for an invalid name or
+/// an empty list.
 ManagedCertificate normalized(ManagedCertificate spec) {
-  spec.names = normalize_dns_names(spec.names);
+  spec.names = normalize_identifiers(spec.names);
   std::map<std::string, std::string> per_name;
   for (const auto& [name, type] : spec.challenge_for_name) {
-    per_name[normalize_dns_name(name)] = type;
+    per_name[normalize_identifier(name)] = type;
   }
   spec.challenge_for_name = std::move(per_name);
   return spec;

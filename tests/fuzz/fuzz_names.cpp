@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // DNS names and IDNA: normalize_dns_name on anything (libidn2 for U-labels). What it returns must
 // be a valid name in its own right: A-labels, lower case, and unchanged when normalised again.
+// normalize_identifier (DNS names and IP addresses) too: its result is stable, and an address
+// stays an address.
 
 #include <string>
 
@@ -8,8 +10,31 @@
 #include "acmecpp/names.hpp"
 #include "fuzz_support.hpp"
 
+namespace {
+
+void check_identifier(std::string_view name) {
+  std::string normal;
+  try {
+    normal = acmecpp::normalize_identifier(name);
+  } catch (const acmecpp::Error&) {
+    return;
+  }
+  try {
+    acmecpp::fuzz::require(acmecpp::normalize_identifier(normal) == normal,
+                           "normalising an identifier twice changes it");
+  } catch (const acmecpp::Error&) {
+    acmecpp::fuzz::require(false, "a normal identifier is refused");
+  }
+  acmecpp::fuzz::require(
+      acmecpp::is_ip_address(normal) == acmecpp::is_ip_address(name) || name.front() == '[',
+      "normalising made an address of a name or the reverse");
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view name = acmecpp::fuzz::text_of(data, size);
+  check_identifier(name);
   std::string normal;
   try {
     normal = acmecpp::normalize_dns_name(name);

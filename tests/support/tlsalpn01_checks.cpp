@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "support/tlsalpn01_checks.hpp"
 
+#include <arpa/inet.h>
+
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -36,6 +38,16 @@ std::vector<std::string> subject_alt_names(const X509* certificate) {
   std::vector<std::string> entries;
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* octets = name->d.iPAddress;
+      const int length = ASN1_STRING_length(octets);
+      char text[INET6_ADDRSTRLEN] = {};
+      const bool readable = (length == 4 || length == 16) &&
+                            inet_ntop(length == 4 ? AF_INET : AF_INET6,
+                                      ASN1_STRING_get0_data(octets), text, sizeof text) != nullptr;
+      entries.push_back(readable ? "IP:" + std::string(text) : "other");
+      continue;
+    }
     if (name->type != GEN_DNS) {
       entries.push_back("other");
       continue;

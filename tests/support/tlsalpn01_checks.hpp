@@ -25,7 +25,8 @@ std::optional<AcmeIdentifierExtension> acme_identifier_extension(const X509* cer
 /// SHA-256(key_authorization).
 std::string expected_acme_identifier_value(const std::string& key_authorization);
 
-/// Every subjectAltName entry as "DNS:<name>", or "other" for a non-DNS entry.
+/// Every subjectAltName entry as "DNS:<name>" or "IP:<address>" (inet_ntop's text), "other" for
+/// any other kind.
 std::vector<std::string> subject_alt_names(const X509* certificate);
 
 /// The certificate as PEM.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
@@ -58,6 +60,16 @@ SanExtension san_of(X509_REQ* request) {
   return san;
 }
 
+/// Whether the subjectAltName extension is marked critical.
+bool san_of_critical(X509_REQ* request) {
+  STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(request);
+  REQUIRE(extensions != nullptr);
+  X509ExtensionStackPtr owner(extensions);
+  const int index = X509v3_get_ext_by_NID(extensions, NID_subject_alt_name, -1);
+  REQUIRE(index >= 0);
+  return X509_EXTENSION_get_critical(sk_X509_EXTENSION_value(extensions, index)) == 1;
+}
+
 }  // namespace
 
 TEST_CASE("a CSR lists every name as a dNSName SAN, the first as CN, and is signed") {
@@ -97,5 +109,58 @@ TEST_CASE("a CSR without names is invalid input") {
     FAIL("a CSR without names was made");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::invalid_input);
+  }
+}
+
+namespace {
+
+/// Every subjectAltName entry as "DNS:<name>" or "IP:<inet_ntop text>".
+std::vector<std::string> san_entries(X509_REQ* request) {
+  std::vector<std::string> entries;
+  STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(request);
+  REQUIRE(extensions != nullptr);
+  X509ExtensionStackPtr owner(extensions);
+  const int index = X509v3_get_ext_by_NID(extensions, NID_subject_alt_name, -1);
+  REQUIRE(index >= 0);
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(sk_X509_EXTENSION_value(extensions, index))));
+  REQUIRE(names);
+  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type == GEN_IPADD) {
+      const int length = ASN1_STRING_length(name->d.iPAddress);
+      REQUIRE((length == 4 || length == 16));
+      char text[INET6_ADDRSTRLEN] = {};
+      REQUIRE(inet_ntop(length == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(name->d.iPAddress),
+                        text, sizeof text) != nullptr);
+      entries.push_back("IP:" + std::string(text));
+    } else {
+      REQUIRE(name->type == GEN_DNS);
+      entries.push_back(
+          "DNS:" +
+          std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                      static_cast<std::size_t>(ASN1_STRING_length(name->d.dNSName))));
+    }
+  }
+  return entries;
+}
+
+}  // namespace
+
+TEST_CASE("IP addresses go into iPAddress SANs and never become the CN (RFC 8738)") {
+  const PrivateKey& key = shared_key(KeyType::ec256);
+  SUBCASE("only addresses: no CN, the SAN critical") {
+    X509ReqPtr request = decode_csr(make_csr_der(key, {"192.0.2.10", "2001:db8::10"}));
+    CHECK(san_entries(request.get()) ==
+          std::vector<std::string>{"IP:192.0.2.10", "IP:2001:db8::10"});
+    CHECK(X509_NAME_entry_count(X509_REQ_get_subject_name(request.get())) == 0);
+    CHECK(san_of_critical(request.get()));
+  }
+  SUBCASE("an address first, then a DNS name: the DNS name is the CN") {
+    X509ReqPtr request = decode_csr(make_csr_der(key, {"::1", "host.example.test", "127.0.0.1"}));
+    CHECK(san_entries(request.get()) ==
+          std::vector<std::string>{"IP:::1", "DNS:host.example.test", "IP:127.0.0.1"});
+    CHECK(subject_cn(request.get()) == "host.example.test");
+    CHECK_FALSE(san_of_critical(request.get()));
   }
 }

@@ -150,3 +150,28 @@ TEST_CASE("what is not a certificate chain at all is refused as the CA's fault")
                              f.key, f.names);
         }).find("certificate #1 does not decode") != std::string::npos);
 }
+
+TEST_CASE("IP addresses are compared with the leaf's iPAddress entries (RFC 8738)") {
+  const Fixture f;
+  const auto leaf_for = [&](const std::vector<std::string>& names) {
+    return f.intermediate.issue(f.key, names) + f.intermediate.pem;
+  };
+  const std::vector<std::string> ordered{"192.0.2.10", "2001:db8::10", "a.example.test"};
+  const std::string chain = leaf_for(ordered);
+  CHECK_NOTHROW(check_issued_chain(chain, f.key, ordered));
+  // The order's text and the certificate's bytes meet as canonical text.
+  CHECK_NOTHROW(
+      check_issued_chain(chain, f.key, {"2001:DB8:0:0::10", "192.0.2.10", "a.example.test"}));
+  CHECK(refusal([&] {
+          check_issued_chain(leaf_for({"192.0.2.10"}), f.key, {"192.0.2.10", "::1"});
+        }) == "the certificate the CA returned does not match the order: names ::1 not covered");
+  CHECK(refusal([&] {
+          check_issued_chain(leaf_for({"192.0.2.10", "192.0.2.11"}), f.key, {"192.0.2.10"});
+        }) ==
+        "the certificate the CA returned does not match the order: names 192.0.2.11 not "
+        "ordered");
+  // An address ordered as an IP is not covered by a DNS name, nor the reverse.
+  CHECK(refusal([&] { check_issued_chain(leaf_for({"a.example.test"}), f.key, {"192.0.2.10"}); }) ==
+        "the certificate the CA returned does not match the order: names 192.0.2.10 not "
+        "covered, a.example.test not ordered");
+}

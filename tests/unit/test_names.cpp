@@ -6,6 +6,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/names.hpp"
+#include "core/ip_address.hpp"
 
 using acmecpp::Error;
 using acmecpp::normalize_dns_name;
@@ -137,4 +138,87 @@ TEST_CASE("a list is normalised and deduplicated in first-seen order") {
   CHECK_THROWS_WITH_AS(normalize_dns_names({}), "no DNS names given", Error);
   CHECK_THROWS_WITH_AS(normalize_dns_names({"example.com", "bad_name.com"}),
                        doctest::Contains("\"bad_name.com\""), Error);
+}
+
+// ---- IP addresses as identifiers (RFC 8738) ----
+
+namespace {
+
+/// The message normalize_identifier throws for `name`, checking it is an invalid_input Error.
+std::string identifier_refusal(const std::string& name) {
+  try {
+    const std::string accepted = acmecpp::normalize_identifier(name);
+    FAIL("accepted \"" << name << "\" as \"" << accepted << "\"");
+  } catch (const Error& e) {
+    CHECK(e.kind() == acmecpp::ErrorKind::invalid_input);
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("an IP address is an identifier in its canonical text") {
+  using acmecpp::normalize_identifier;
+  CHECK(normalize_identifier("127.0.0.1") == "127.0.0.1");
+  CHECK(normalize_identifier("192.0.2.10") == "192.0.2.10");
+  CHECK(normalize_identifier("::1") == "::1");
+  CHECK(normalize_identifier("0:0:0:0:0:0:0:1") == "::1");
+  // RFC 5952 section 4: lower case, no leading zeros, the longest zero run compressed.
+  CHECK(normalize_identifier("2001:DB8:0000:0000:0000:0000:0000:0010") == "2001:db8::10");
+  CHECK(normalize_identifier("2001:db8:0:0:1:0:0:1") == "2001:db8::1:0:0:1");
+  CHECK(normalize_identifier("2001:db8::0:1") == "2001:db8::1");
+  CHECK(normalize_identifier("2001:0db8:0:1:1:1:1:1") == "2001:db8:0:1:1:1:1:1");
+  // Brackets, as in a URL, are removed from an IPv6 address.
+  CHECK(normalize_identifier("[2001:db8::10]") == "2001:db8::10");
+  // DNS names go through normalize_dns_name as before.
+  CHECK(normalize_identifier("WWW.Example.COM.") == "www.example.com");
+  CHECK(normalize_identifier("*.bücher.example") == "*.xn--bcher-kva.example");
+  CHECK(acmecpp::is_ip_address("2001:db8::10"));
+  CHECK(acmecpp::is_ip_address("10.0.0.1"));
+  CHECK_FALSE(acmecpp::is_ip_address("[::1]"));
+  CHECK_FALSE(acmecpp::is_ip_address("example.com"));
+  CHECK_FALSE(acmecpp::is_ip_address("010.0.0.1"));
+  CHECK_FALSE(acmecpp::is_ip_address(std::string("1.2.3.4\0", 8)));
+}
+
+TEST_CASE("what is no IP address in the strict sense is refused, naming it") {
+  const std::string ipv4_rule =
+      "an IPv4 address is four decimal numbers from 0 to 255 without leading zeros, as in "
+      "192.0.2.10";
+  CHECK(identifier_refusal("010.0.0.1") == "invalid IP address \"010.0.0.1\": " + ipv4_rule);
+  CHECK(identifier_refusal("10.1") == "invalid IP address \"10.1\": " + ipv4_rule);
+  CHECK(identifier_refusal("256.0.0.1") == "invalid IP address \"256.0.0.1\": " + ipv4_rule);
+  CHECK(identifier_refusal("127.0.0.1.") == "invalid IP address \"127.0.0.1.\": " + ipv4_rule);
+  CHECK(identifier_refusal("[127.0.0.1]") ==
+        "invalid IP address \"[127.0.0.1]\": only an IPv6 address may be written in brackets");
+  CHECK(identifier_refusal("[example.com]") ==
+        "invalid IP address \"[example.com]\": it is not an IPv6 address");
+  // Wildcards and IDNA never apply to an IP address.
+  CHECK(identifier_refusal("*.192.0.2.10") ==
+        "invalid IP address \"*.192.0.2.10\": a wildcard cannot cover an IP address");
+  CHECK(identifier_refusal("*.::1") ==
+        "invalid IP address \"*.::1\": a wildcard cannot cover an IP address");
+  // A zone is not part of an identifier; the colons make it no DNS name either.
+  CHECK(identifier_refusal("fe80::1%eth0").find("\"fe80::1%eth0\"") != std::string::npos);
+  CHECK(identifier_refusal("1::2::3").find("\"1::2::3\"") != std::string::npos);
+}
+
+TEST_CASE("identifiers are deduplicated by their canonical text") {
+  CHECK(acmecpp::normalize_identifiers(
+            {"::1", "0:0::1", "[::1]", "127.0.0.1", "Example.com", "example.com"}) ==
+        std::vector<std::string>{"::1", "127.0.0.1", "example.com"});
+  CHECK_THROWS_WITH_AS(acmecpp::normalize_identifiers({}), "no names given", Error);
+}
+
+TEST_CASE("the reverse-DNS name of an IP address, the SNI of RFC 8738 section 6") {
+  using acmecpp::core::reverse_dns_name;
+  CHECK(reverse_dns_name("192.0.0.10") == "10.0.0.192.in-addr.arpa");
+  CHECK(reverse_dns_name("127.0.0.1") == "1.0.0.127.in-addr.arpa");
+  CHECK(reverse_dns_name("::1") ==
+        "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa");
+  // RFC 8738 section 6's own example.
+  CHECK(reverse_dns_name("2001:db8::1") ==
+        "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+  CHECK_THROWS_AS(reverse_dns_name("example.com"), Error);
 }

@@ -235,6 +235,24 @@ TEST_CASE("tls server: a client without SNI gets default_server_name's certifica
   }
 }
 
+TEST_CASE("tls server: an IP certificate is served without SNI when it is the default name") {
+  // Clients that connect to an address send no SNI (RFC 6066 section 3 allows no address there).
+  auto cache = std::make_shared<CertificateCache>();
+  const auto by_address = serving({"192.0.2.10", "2001:db8::10"});
+  const auto by_name = serving({"example.test"});
+  cache->put(by_address);
+  cache->put(by_name);
+  TlsServerOptions options = options_with(cache);
+  options.default_server_name = "192.0.2.10";
+  SslCtxPtr context = bare_context();
+  install_tls_server(context.get(), options);
+  const auto listener = serve(std::move(context));
+  check_served(tls_probe(listener->port(), "", {"h2"}), *by_address);
+  // Names are looked up as before.
+  check_served(tls_probe(listener->port(), "example.test", {"h2"}), *by_name);
+  CHECK(cache->find("2001:db8::10").get() == by_address.get());
+}
+
 TEST_CASE("tls server: a certificate put in the cache is served from the next handshake on") {
   auto cache = std::make_shared<CertificateCache>();
   const auto first = serving({"swap.example.test"});

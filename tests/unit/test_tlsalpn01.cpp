@@ -243,3 +243,58 @@ TEST_CASE("ClientHello extensions: server_name and ALPN bodies") {
   CHECK(parse_alpn_extension(alpn + "x").empty());  // the length must cover the body exactly
   CHECK(parse_alpn_extension("\x00").empty());
 }
+
+TEST_CASE("an IP address's challenge certificate names it as an iPAddress, not a dNSName") {
+  for (const std::string ip : {"192.0.2.10", "2001:db8::10"}) {
+    CAPTURE(ip);
+    const ChallengeTask task = tls_alpn_task(ip);
+    const auto challenge = make_challenge_certificate(task.identifier, task.key_authorization);
+    CHECK(challenge->identifier == ip);
+    CHECK(subject_alt_names(challenge->certificate.get()) == std::vector<std::string>{"IP:" + ip});
+    // No CN: the address is only in the subjectAltName, which is then critical.
+    CHECK(X509_NAME_entry_count(X509_get_subject_name(challenge->certificate.get())) == 0);
+    const int san = X509_get_ext_by_NID(challenge->certificate.get(), NID_subject_alt_name, -1);
+    REQUIRE(san >= 0);
+    CHECK(X509_EXTENSION_get_critical(X509_get_ext(challenge->certificate.get(), san)) == 1);
+    CHECK(acme_identifier_extension(challenge->certificate.get())->value ==
+          expected_acme_identifier_value(task.key_authorization));
+  }
+}
+
+TEST_CASE("an IP address's challenge is found by its reverse-DNS SNI (RFC 8738 section 6)") {
+  TlsAlpn01Responder responder;
+  const ChallengeTask v4 = tls_alpn_task("192.0.2.10");
+  responder.present(v4);
+  const auto found = responder.challenge_for("10.2.0.192.in-addr.arpa", kAcmeOnly);
+  REQUIRE(bool(found));
+  CHECK(found->identifier == "192.0.2.10");
+  CHECK(responder.challenge_for("10.2.0.192.IN-ADDR.ARPA.", kAcmeOnly).get() == found.get());
+  // The address itself is no SNI (RFC 6066 section 3), and neither is another address's name.
+  CHECK_FALSE(bool(responder.challenge_for("192.0.2.10", kAcmeOnly)));
+  CHECK_FALSE(bool(responder.challenge_for("11.2.0.192.in-addr.arpa", kAcmeOnly)));
+  // No SNI at all: the one presented challenge, since it is for an IP address.
+  CHECK(responder.challenge_for("", kAcmeOnly).get() == found.get());
+  CHECK_FALSE(bool(responder.challenge_for("", {"h2"})));  // still only for acme-tls/1
+
+  // An IPv6 address written otherwise is the same identifier: the nibble name of RFC 3596.
+  const ChallengeTask v6 = tls_alpn_task("2001:DB8:0:0::1", "2");
+  responder.present(v6);
+  const auto found6 = responder.challenge_for(
+      "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", kAcmeOnly);
+  REQUIRE(bool(found6));
+  CHECK(found6->identifier == "2001:db8::1");
+  // Two challenges presented: no SNI is ambiguous and finds nothing.
+  CHECK_FALSE(bool(responder.challenge_for("", kAcmeOnly)));
+
+  responder.cleanup(v4);
+  CHECK_FALSE(bool(responder.challenge_for("10.2.0.192.in-addr.arpa", kAcmeOnly)));
+  responder.cleanup(v6);
+  CHECK_FALSE(bool(responder.challenge_for(
+      "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", kAcmeOnly)));
+}
+
+TEST_CASE("no SNI finds no challenge for a DNS name") {
+  TlsAlpn01Responder responder;
+  responder.present(tls_alpn_task("alpn.example.test"));
+  CHECK_FALSE(bool(responder.challenge_for("", kAcmeOnly)));
+}

@@ -39,7 +39,8 @@ namespace {
 const std::vector<std::string> kAcmeOnly{"acme-tls/1"};
 
 /// Checks that a handshake showed the challenge certificate of `task`.
-void check_challenge_certificate(const TlsProbeResult& result, const ChallengeTask& task) {
+void check_challenge_certificate(const TlsProbeResult& result, const ChallengeTask& task,
+                                 const std::string& san) {
   REQUIRE(result.completed);
   CHECK(result.alpn == "acme-tls/1");
   REQUIRE(result.peer_certificate != nullptr);
@@ -47,9 +48,12 @@ void check_challenge_certificate(const TlsProbeResult& result, const ChallengeTa
   REQUIRE(extension.has_value());
   CHECK(extension->critical);
   CHECK(extension->value == expected_acme_identifier_value(task.key_authorization));
-  CHECK(subject_alt_names(result.peer_certificate.get()) ==
-        std::vector<std::string>{"DNS:" + task.identifier});
+  CHECK(subject_alt_names(result.peer_certificate.get()) == std::vector<std::string>{san});
   CHECK(result.peer_chain_length == 1);  // the challenge certificate alone
+}
+
+void check_challenge_certificate(const TlsProbeResult& result, const ChallengeTask& task) {
+  check_challenge_certificate(result, task, "DNS:" + task.identifier);
 }
 
 /// Checks that a handshake completed normally with the proxy's own certificate.
@@ -168,6 +172,18 @@ TEST_CASE("the standalone solver answers a validation handshake, and only while 
   solver.present(again);
   check_challenge_certificate(tls_probe(port, again.identifier, kAcmeOnly), again);
   solver.cleanup(again);
+}
+
+TEST_CASE("the standalone solver answers an IP address's validation by reverse-DNS SNI or none") {
+  const std::uint16_t port = free_tcp_port();
+  TlsAlpn01StandaloneSolver solver("127.0.0.1", port);
+  const ChallengeTask task = tls_alpn_task("127.0.0.1");
+  solver.present(task);
+  check_challenge_certificate(tls_probe(port, "1.0.0.127.in-addr.arpa", kAcmeOnly), task,
+                              "IP:127.0.0.1");
+  check_challenge_certificate(tls_probe(port, "", kAcmeOnly), task, "IP:127.0.0.1");
+  CHECK_FALSE(tls_probe(port, "2.0.0.127.in-addr.arpa", kAcmeOnly).completed);
+  solver.cleanup(task);
 }
 
 TEST_CASE("the standalone solver refuses other protocols and unknown names with an alert") {
@@ -321,6 +337,22 @@ TEST_CASE("a proxy context with the responder installed shows challenges only to
 
   responder.cleanup(task);
   check_proxy_certificate(tls_probe(proxy.port(), task.identifier, kAcmeOnly), proxy, "");
+}
+
+TEST_CASE("a proxy context answers an IP address's validation and serves others normally") {
+  TlsAlpn01Responder responder;
+  TlsTestProxy proxy(responder);
+  const ChallengeTask task = tls_alpn_task("::1");
+  const std::string sni =
+      "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
+  responder.present(task);
+  check_challenge_certificate(tls_probe(proxy.port(), sni, kAcmeOnly), task, "IP:::1");
+  check_challenge_certificate(tls_probe(proxy.port(), "", kAcmeOnly), task, "IP:::1");
+  // A browser's handshake without SNI, or by the reverse name, still gets the proxy's own.
+  check_proxy_certificate(tls_probe(proxy.port(), "", {"h2"}), proxy, "h2");
+  check_proxy_certificate(tls_probe(proxy.port(), sni, {"http/1.1"}), proxy, "http/1.1");
+  responder.cleanup(task);
+  check_proxy_certificate(tls_probe(proxy.port(), sni, kAcmeOnly), proxy, "");
 }
 
 TEST_CASE("validations work over TLS 1.2 as well as TLS 1.3") {

@@ -9,9 +9,10 @@
 
 namespace acmecpp::tlsalpn01 {
 
-/// A fresh P-256 key and a self-signed end-entity certificate whose only dNSName is
-/// `identifier`, with the critical acmeIdentifier extension holding SHA-256(key_authorization).
-/// Throws Error(crypto) when OpenSSL fails.
+/// A fresh P-256 key and a self-signed end-entity certificate whose only subjectAltName is
+/// `identifier` (a dNSName, or an iPAddress for an IP address: RFC 8738 section 6), with the
+/// critical acmeIdentifier extension holding SHA-256(key_authorization). Throws Error(crypto) when
+/// OpenSSL fails.
 std::shared_ptr<const TlsAlpn01Certificate> make_challenge_certificate(
     const std::string& identifier, const std::string& key_authorization);
 

@@ -18,14 +18,16 @@ namespace acmecpp::tlsalpn01 {
 /// Thread-safe.
 class ChallengeRegistry {
  public:
-  /// Makes and keeps the certificate for task.identifier (lower-cased), or counts one more
-  /// presentation of the same task. Throws ChallengeError for a wildcard or empty identifier, a
+  /// Makes and keeps the certificate for task.identifier (lower-cased; an IP address under its
+  /// reverse-DNS name, the SNI of RFC 8738 section 6), or counts one more presentation of the same
+  /// task. Throws ChallengeError for a wildcard or empty identifier, a
   /// name presented with another key authorization, or a certificate that cannot be made.
   void add(const ChallengeTask& task);
   /// Undoes one add() of this task; does nothing for a task it does not hold (one whose add()
   /// failed, or one for the same name with another key authorization).
   void remove(const ChallengeTask& task) noexcept;
-  /// The certificate for a name (any case), or nullptr.
+  /// The certificate for an SNI name (any case, a trailing dot ignored), or nullptr. An empty name
+  /// (no SNI) finds the only presented challenge when it is for an IP address.
   std::shared_ptr<const TlsAlpn01Certificate> find(std::string_view server_name) const;
 
  private:
