@@ -35,6 +35,10 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::lock_timeout},
       {"key-type", "Certificates", "certificate key: ec256|ec384|rsa2048|rsa3072|rsa4096",
        &Settings::key_type},
+      {"poll-timeout", "Certificates",
+       "longest wait for the CA to finish an order, e.g. 3m, 30m (then exit 14; the order is "
+       "kept and the next run resumes it)",
+       &Settings::poll_timeout},
       {"preferred-chain", "Certificates",
        "keep the chain whose top certificate's issuer has this common name",
        &Settings::preferred_chain},
@@ -88,6 +92,15 @@ std::chrono::milliseconds parse_lock_timeout(const std::string& text) {
   return parse_duration_option("--lock-timeout", text);
 }
 
+std::chrono::milliseconds parse_poll_timeout(const std::string& text) {
+  const auto timeout = parse_duration_option("--poll-timeout", text);
+  if (timeout.count() == 0) {
+    throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                         "--poll-timeout must be longer than 0 (e.g. 3m)");
+  }
+  return timeout;
+}
+
 std::chrono::milliseconds parse_duration_option(const std::string& option,
                                                 const std::string& text) {
   static constexpr std::pair<std::string_view, long long> kUnits[] = {
@@ -115,6 +128,8 @@ void check_setting_value(const std::string& name, const std::string& value) {
                          "unknown challenge \"" + value + "\" (http-01, tls-alpn-01, dns-01)");
   } else if (name == "lock-timeout") {
     parse_lock_timeout(value);
+  } else if (name == "poll-timeout") {
+    parse_poll_timeout(value);
   }
 }
 

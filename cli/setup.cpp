@@ -162,6 +162,7 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   acmecpp::ManagerConfig config;
   config.acme.directory_url = directory_url(s);
   config.acme.ca_bundle = s.ca_bundle;
+  config.acme.poll_timeout = parse_poll_timeout(s.poll_timeout);
   config.acme.stop = context.stop;
   config.email = s.email;
   config.agree_tos = s.agree_tos;
