@@ -76,7 +76,7 @@ TEST_CASE("a pending order round-trips through acme.json under the resolver's \"
   REQUIRE(orders.size() == 1);
   CHECK(orders[0].at("url") == "https://ca.example.test/acme/order/1/2");
   CHECK(orders[0].at("names") == Json::array({"b.example.test", "www.b.example.test"}));
-  CHECK(orders[0].at("created") == "2025-01-01T03:33:20Z");
+  CHECK(orders[0].at("created") == "2025-01-01T02:53:20Z");
   // The key as Traefik keeps a certificate's: base64 of the PEM, never the PEM itself.
   CHECK(orders[0].at("key").get<std::string>().find("BEGIN") == std::string::npos);
   // Traefik's own members stay first, as Traefik writes a resolver section.
