@@ -28,6 +28,7 @@ struct Settings {
   std::string lock_timeout = "5m";  ///< longest wait for another process's lock of the store
   // Certificates.
   std::string key_type = "ec256";
+  std::string poll_timeout = "3m";  ///< how long an order or authorization is polled at most
   std::string preferred_chain;
   std::string profile;            ///< certificate profile for new orders, when the CA lists it
   std::uint16_t concurrency = 4;  ///< orders in flight at once (issue --batch, renew)
@@ -80,6 +81,8 @@ const std::vector<SettingSpec>& setting_specs();
 /// A duration option's value: "300" (seconds), "30s", "5m", "1h" or "500ms"; otherwise
 /// Error(invalid_input) naming `option` and the value.
 std::chrono::milliseconds parse_duration_option(const std::string& option, const std::string& text);
+/// --poll-timeout's value (parse_duration_option); zero is refused.
+std::chrono::milliseconds parse_poll_timeout(const std::string& text);
 /// --lock-timeout's value (parse_duration_option).
 std::chrono::milliseconds parse_lock_timeout(const std::string& text);
 /// --request-timeout's value: a duration above zero.

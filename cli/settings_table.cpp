@@ -39,6 +39,10 @@ const std::vector<SettingSpec>& setting_specs() {
        &Settings::lock_timeout},
       {"key-type", "Certificates", "certificate key: ec256|ec384|rsa2048|rsa3072|rsa4096",
        &Settings::key_type},
+      {"poll-timeout", "Certificates",
+       "longest wait for the CA to finish an order, e.g. 3m, 30m (then exit 14; the order is "
+       "kept and the next run resumes it)",
+       &Settings::poll_timeout},
       {"preferred-chain", "Certificates",
        "keep the chain whose top certificate's issuer has this common name",
        &Settings::preferred_chain},
@@ -107,6 +111,15 @@ std::chrono::milliseconds parse_request_timeout(const std::string& text) {
   return timeout;
 }
 
+std::chrono::milliseconds parse_poll_timeout(const std::string& text) {
+  const auto timeout = parse_duration_option("--poll-timeout", text);
+  if (timeout.count() == 0) {
+    throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
+                         "--poll-timeout must be longer than 0 (e.g. 3m)");
+  }
+  return timeout;
+}
+
 std::chrono::milliseconds parse_duration_option(const std::string& option,
                                                 const std::string& text) {
   static constexpr std::pair<std::string_view, long long> kUnits[] = {
@@ -138,6 +151,8 @@ void check_setting_value(const std::string& name, const std::string& value) {
     parse_request_timeout(value);
   } else if (name == "log-format") {
     acmecpp::parse_log_format(value);
+  } else if (name == "poll-timeout") {
+    parse_poll_timeout(value);
   }
 }
 

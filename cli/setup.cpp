@@ -164,6 +164,7 @@ acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers)
   config.acme.directory_url = directory_url(s);
   config.acme.ca_bundle = s.ca_bundle;
   config.acme.request_timeout = parse_request_timeout(s.request_timeout);
+  config.acme.poll_timeout = parse_poll_timeout(s.poll_timeout);
   config.acme.stop = context.stop;
   config.email = s.email;
   config.agree_tos = s.agree_tos;

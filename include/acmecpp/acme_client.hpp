@@ -114,6 +114,8 @@ struct ACMECPP_API Order {
   std::string finalize;
   std::string certificate;
   std::optional<Problem> error;
+  /// When the CA forgets the order ("expires"), if it said.
+  std::optional<std::chrono::system_clock::time_point> expires;
 };
 
 struct ACMECPP_API Account {

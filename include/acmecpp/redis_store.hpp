@@ -55,6 +55,8 @@ ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 ///   P:certs:<resolver>          set of the lower-cased main names of the resolver's certificates
 ///   P:cert:<resolver>:<main>    one certificate: the JSON of its acme.json "Certificates" element
 ///                               (with the "acmecpp" member), keyed by its lower-cased main name
+///   P:order:<resolver>:<main>   the order in flight for that certificate (PendingOrder): one JSON
+///                               object as in acme.json's "acmecpp"."orders", its key included
 ///   P:lock:<resolver>:<main>    a name lock: a random token, with an expiry (SET NX PX)
 ///   P:cache:<key>               the cache area (the CA's directory)
 /// @endverbatim
@@ -83,6 +85,10 @@ class ACMECPP_API RedisStore : public Store {
                                                     const std::string& main) const override;
   void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
   bool remove_certificate(const std::string& resolver, const std::string& main) override;
+  std::optional<PendingOrder> load_pending_order(const std::string& resolver,
+                                                 const std::string& main) const override;
+  void save_pending_order(const std::string& resolver, const PendingOrder& order) override;
+  bool remove_pending_order(const std::string& resolver, const std::string& main) override;
   /// `SET P:lock:<resolver>:<main> <random token> NX PX <lock_ttl>`, tried again every 50 ms
   /// until `timeout`; while the lock lives a thread of this store extends it (only if it still
   /// holds the token), and releasing it deletes the key only if it still holds the token (a

@@ -76,6 +76,27 @@ struct ACMECPP_API CertificateRecord {
   std::vector<std::string> names() const;
 };
 
+/// An order placed at the CA and not yet done (its certificate not yet stored), kept so that a
+/// run that crashed, was killed or gave up polling a slow CA can take it up again instead of
+/// ordering anew (each new order counts against the CA's limits). Kept per resolver under the
+/// main name, one order per certificate. Holds the certificate's private key: a store keeps it as
+/// privately as the certificates' keys.
+struct ACMECPP_API PendingOrder {
+  std::string order_url;           ///< the order's URL (its Location at newOrder)
+  std::vector<std::string> names;  ///< the names ordered, main first (normalised)
+  std::string account_url;         ///< the account that placed it: only that one may resume it
+  std::string key_pem;             ///< the certificate's private key, made before finalize
+  std::string profile;             ///< the profile ordered ("": the CA's default)
+  std::string replaces;            ///< ARI's "replaces" sent with it ("": none)
+  std::optional<std::chrono::system_clock::time_point> created;  ///< when it was placed
+  std::optional<std::chrono::system_clock::time_point> expires;  ///< the order's "expires"
+
+  /// names.front(), or "" when there are none.
+  std::string main() const;
+  bool operator==(const PendingOrder& other) const;
+  bool operator!=(const PendingOrder& other) const { return !(*this == other); }
+};
+
 /// Held while one process orders or renews one certificate; released when destroyed.
 class ACMECPP_API NameLock {
  public:
@@ -113,6 +134,16 @@ class ACMECPP_API Store {
   /// keeps it longer than `timeout`.
   virtual std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                               std::chrono::milliseconds timeout) = 0;
+
+  /// The order in flight for the certificate `main` (compared ignoring case), if one is kept.
+  /// The defaults keep none: a store that does not override these never resumes an order.
+  virtual std::optional<PendingOrder> load_pending_order(const std::string& resolver,
+                                                         const std::string& main) const;
+  /// Keeps `order` under its main name, replacing the one kept for that name. Throws
+  /// Error(invalid_input) when it has no names.
+  virtual void save_pending_order(const std::string& resolver, const PendingOrder& order);
+  /// Forgets the order kept for `main`; false when there was none.
+  virtual bool remove_pending_order(const std::string& resolver, const std::string& main);
 
   /// Batches: changes made between begin_batch() and the matching commit_batch() may be written
   /// together, once, instead of one write each (a store that writes every change at once, or
@@ -209,6 +240,11 @@ class ACMECPP_API AcmeJsonStore : public Store {
                                                     const std::string& main) const override;
   void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
   bool remove_certificate(const std::string& resolver, const std::string& main) override;
+  /// Under the resolver's "acmecpp"."orders" (Traefik ignores the member).
+  std::optional<PendingOrder> load_pending_order(const std::string& resolver,
+                                                 const std::string& main) const override;
+  void save_pending_order(const std::string& resolver, const PendingOrder& order) override;
+  bool remove_pending_order(const std::string& resolver, const std::string& main) override;
   /// flock on "<path>.locks/<resolver>--<main>.lock" (the directory is created mode 0700).
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;

@@ -614,6 +614,15 @@ Order Client::finalize(const Order& order, const std::string& csr_der) {
     return send();
   } catch (const Error& e) {
     if (!outcome_unknown(e)) throw;
+    // A busy CA's Retry-After (503) is honoured before it is asked anything again; one beyond
+    // retry_after_limit ends the attempt with the CA's time (retry_at()).
+    if (const auto* busy = dynamic_cast<const AcmeError*>(&e); busy && busy->retry_at()) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *busy->retry_at() - std::chrono::system_clock::now());
+      if (wait > impl_->options.retry_after_limit) throw;
+      const StopToken stop = impl_->stop_token();
+      if (wait.count() > 0 && !stop.wait_for(wait)) stop.throw_if_stopped("finalize " + order.url);
+    }
     // The CA may have acted on it: its order says. Still "ready": it did not, so finalize again.
     const Order now = get_order(order.url);
     if (now.status != "ready") return now;

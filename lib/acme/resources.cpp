@@ -161,6 +161,10 @@ Order parse_order(const nlohmann::json& json, const std::string& url) {
   order.authorizations = required_string_array(json, "authorizations", what);
   order.finalize = required_string(json, "finalize", what);
   order.certificate = string_member(json, "certificate");
+  // Optional; a time that does not parse is treated as absent (the CA's 404 says it is gone).
+  if (const std::string expires = string_member(json, "expires"); !expires.empty()) {
+    order.expires = core::parse_rfc3339(expires);
+  }
   for (const auto& authorization : order.authorizations) {
     require_https_url(authorization, "an authorization of the " + what);
   }

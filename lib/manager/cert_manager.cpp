@@ -248,9 +248,9 @@ struct CertManager::Impl : manager::Issuer {
       result = client.finalize(ready, csr);
     }
     if (result.status == "processing" || result.status == "pending") {
-      result = client.wait_order(order.url);
+      return awaited_valid(order.url);
     }
-    if (result.status != "valid" || result.certificate.empty()) {
+    if (result.status != "valid") {
       throw AcmeError("order " + order.url + " ended " + result.status,
                       result.error.value_or(Problem{}));
     }
@@ -318,37 +318,175 @@ struct CertManager::Impl : manager::Issuer {
                           const std::optional<std::string>& replaces, const std::string& tls_store,
                           const std::string& profile, const ManagedCertificate& choices) {
     const auto names = normalize_identifiers(requested);
-    const manager::SolverChoice choice = solver_choice(choices);
-    manager::require_solvers_for_ips(names, choice);  // before anything is ordered
+    manager::require_solvers_for_ips(names, solver_choice(choices));  // before anything is ordered
+    const Finish finish{names, tls_store, choices};
+    if (auto resumed = resume_kept_order(finish)) return *resumed;
     std::vector<acme::Identifier> ids;
     for (const auto& n : names) ids.push_back(acme::Identifier{is_ip_address(n) ? "ip" : "dns", n});
     auto order = place_order(ids, replaces, profile);
     log(LogLevel::info, "order {} for {} name(s)", order.url, names.size());
+    // Kept in the store from now until its certificate is stored, with the key the CSR will
+    // carry: a run that ends before (killed, or a CA that keeps it processing) resumes it.
+    PendingOrder kept;
+    kept.order_url = order.url;
+    kept.names = names;
+    kept.account_url = client.account_url();
+    kept.key_pem = PrivateKey::generate(key_type).to_pem();
+    kept.profile = profile;
+    kept.replaces = replaces.value_or(std::string());
+    kept.created = std::chrono::system_clock::now();
+    kept.expires = order.expires;
+    config.store->save_pending_order(config.resolver, kept);
+    return complete_order(std::move(order), kept, finish);
+  }
+
+  /// What every path to a stored certificate shares: its names and where it is stored.
+  struct Finish {
+    const std::vector<std::string>& names;
+    const std::string& tls_store;
+    const ManagedCertificate& choices;
+  };
+
+  /// Forgets the kept order (a failure to is logged: the next run finds the order gone at the CA
+  /// or done, and drops it then).
+  void drop_kept_order(const PendingOrder& kept, const std::string& why) noexcept {
+    try {
+      log(LogLevel::info, "the kept order {} for {} is dropped: {}", kept.order_url, kept.main(),
+          why);
+      config.store->remove_pending_order(config.resolver, kept.main());
+    } catch (const std::exception& e) {
+      log(LogLevel::warning, "cannot forget the kept order for {}: {}", kept.main(), e.what());
+    }
+  }
+
+  /// Whether an order that failed so may still be completed by a later run: the CA was busy,
+  /// slow or out of reach, the run was stopped, or the store failed. Anything else (an invalid
+  /// order, a refused CSR, a chain that does not match) ends it.
+  static bool order_may_go_on(const std::exception& e) {
+    if (const auto* acme_error = dynamic_cast<const AcmeError*>(&e)) {
+      const int status = acme_error->problem().status;
+      return status == 429 || status >= 500 || acme_error->retry_at().has_value();
+    }
+    const auto* error = dynamic_cast<const Error*>(&e);
+    if (error == nullptr) return false;
+    switch (error->kind()) {
+      case ErrorKind::network:
+      case ErrorKind::cancelled:
+      case ErrorKind::ca_timeout:
+      case ErrorKind::storage:
+      case ErrorKind::busy:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /// From any state of the kept order to its certificate in the store. A failure that the next
+  /// run may get past keeps the order (a CA still processing it says so); another drops it.
+  IssuedCertificate complete_order(acme::Order order, const PendingOrder& kept,
+                                   const Finish& finish) {
+    try {
+      return complete_order_steps(std::move(order), kept, finish);
+    } catch (const Error& e) {
+      if (!order_may_go_on(e)) {
+        drop_kept_order(kept, e.what());
+        throw;
+      }
+      if (e.kind() != ErrorKind::ca_timeout) throw;
+      throw Error(ErrorKind::ca_timeout, std::string(e.what()) +
+                                             "; the order is kept in the store and the next run " +
+                                             "resumes it (no new order)");
+    } catch (const std::exception& e) {
+      drop_kept_order(kept, e.what());
+      throw;
+    }
+  }
+
+  IssuedCertificate complete_order_steps(acme::Order order, const PendingOrder& kept,
+                                         const Finish& finish) {
+    const PrivateKey cert_key = PrivateKey::from_pem(kept.key_pem);
     if (order.status == "pending") {
-      manager::complete_authorizations(client, order, choice, log);
-    } else if (order.status != "ready") {
+      manager::complete_authorizations(client, order, solver_choice(finish.choices), log);
+      order.status = "ready";  // complete_authorizations() leaves it so (finalize checks)
+    }
+    if (order.status == "ready") {
+      order = finalize(order, cert_key, finish.names);
+    } else if (order.status == "processing") {
+      order = awaited_valid(order.url);
+    } else if (order.status != "valid") {
       throw AcmeError("order " + order.url + " is " + order.status + ", not ready",
                       order.error.value_or(Problem{}));
     }
-    const auto cert_key = PrivateKey::generate(key_type);
-    order = finalize(order, cert_key, names);
+    if (order.certificate.empty()) {
+      throw AcmeError("order " + order.url + " is valid without a certificate URL", Problem{});
+    }
     CertificateRecord record;
-    record.main = names.front();
-    record.sans.assign(names.begin() + 1, names.end());
+    record.main = finish.names.front();
+    record.sans.assign(finish.names.begin() + 1, finish.names.end());
     record.certificate_pem = download_preferred_chain(order);
-    record.key_pem = cert_key.to_pem();
-    record.store = tls_store;
-    record.renewal.profile = profile;
-    record.renewal.settings = choices.kept_settings;
+    record.key_pem = kept.key_pem;
+    record.store = finish.tls_store;
+    record.renewal.profile = kept.profile;
+    record.renewal.settings = finish.choices.kept_settings;
     record.renewal.account_url = client.account_url();
-    crypto::check_issued_chain(record.certificate_pem, cert_key, names);  // else nothing is stored
+    // Else nothing is stored.
+    crypto::check_issued_chain(record.certificate_pem, cert_key, finish.names);
     IssuedCertificate issued{record, parse_certificate(record.certificate_pem)};
-    config.store->save_certificate(config.resolver, record);
+    {
+      // The certificate and the end of its kept order in one write.
+      Store::Batch batch(*config.store);
+      config.store->save_certificate(config.resolver, record);
+      config.store->remove_pending_order(config.resolver, record.main);
+      batch.commit();
+    }
     // Inside a store batch the file is written later, and that write may still fail: so this
     // says what is certain now. (The engine reports the outcome once the store was written.)
     log(LogLevel::info, "certificate for {} issued (serial {}) and handed to the store",
         record.main, issued.info.serial_hex);
     return issued;
+  }
+
+  acme::Order awaited_valid(const std::string& url) {
+    const auto result = client.wait_order(url);
+    if (result.status != "valid") {
+      throw AcmeError("order " + url + " ended " + result.status, result.error.value_or(Problem{}));
+    }
+    return result;
+  }
+
+  /// The order kept for these names by an earlier run, taken up where it stopped; nullopt when
+  /// there is none or it cannot be completed (then it is dropped and the caller orders anew).
+  std::optional<IssuedCertificate> resume_kept_order(const Finish& finish) {
+    const auto kept = config.store->load_pending_order(config.resolver, finish.names.front());
+    if (!kept) return std::nullopt;
+    if (kept->names != finish.names) {
+      drop_kept_order(*kept, "it was placed for other names");
+      return std::nullopt;
+    }
+    if (kept->expires && *kept->expires <= std::chrono::system_clock::now()) {
+      drop_kept_order(*kept, "it has expired");
+      return std::nullopt;
+    }
+    const auto used = ensure_account(CertManager::AccountCheck::trust_store, nullptr);
+    if (kept->account_url != used.url) {
+      drop_kept_order(*kept, "another account placed it");
+      return std::nullopt;
+    }
+    acme::Order order;
+    try {
+      order = client.get_order(kept->order_url);
+    } catch (const AcmeError& e) {
+      if (order_may_go_on(e)) throw;  // busy: kept for the next attempt
+      drop_kept_order(*kept, "the CA answered " + e.problem().summary());
+      return std::nullopt;
+    }
+    if (order.status == "invalid") {
+      drop_kept_order(*kept, "the CA says it is invalid");
+      return std::nullopt;
+    }
+    log(LogLevel::info, "resuming the kept order {} for {} (\"{}\")", order.url, kept->main(),
+        order.status);
+    return complete_order(std::move(order), *kept, finish);
   }
 
   // ---- events, renewal, revocation, account changes ----

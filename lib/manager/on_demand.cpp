@@ -234,11 +234,13 @@ void OnDemandIssuer::run(Job& job) {
   std::shared_ptr<const ServingCertificate> issued;
   std::vector<std::function<void()>> waiting;
   bool cancelled = false;
+  std::optional<std::chrono::system_clock::time_point> ca_not_before;
   try {
     log_(LogLevel::info, "on-demand issuance for {}", job.name);
     issued = issue_(job.name);
   } catch (const std::exception& e) {
     cancelled = is_cancelled(e);
+    ca_not_before = ca_retry_at(e);  // the CA's Retry-After (a rate limit, say)
     log_(LogLevel::warning, "on-demand issuance for {} failed: {}", job.name, e.what());
   } catch (...) {
     log_(LogLevel::warning, "on-demand issuance for {} failed with a non-standard exception",
@@ -253,7 +255,14 @@ void OnDemandIssuer::run(Job& job) {
     if (issued) {
       failures_.erase(job.name);
     } else if (!cancelled) {  // stopped: the next handshake after start() may try at once
-      failures_[job.name].record_failure(now_());
+      const auto now = now_();
+      std::optional<SteadyClock::time_point> not_before;
+      if (ca_not_before) {
+        const auto wait = *ca_not_before - std::chrono::system_clock::now();
+        not_before = now + std::max(std::chrono::duration_cast<SteadyClock::duration>(wait),
+                                    SteadyClock::duration::zero());
+      }
+      failures_[job.name].record_failure(now, not_before);
     }
   } catch (const std::exception& e) {
     // No memory to record the failure: the name may be tried again sooner than its backoff.

@@ -8,6 +8,7 @@
 #include "core/ascii.hpp"
 #include "store/acme_json_records.hpp"
 #include "store/json_members.hpp"
+#include "store/pending_order_json.hpp"
 
 namespace acmecpp::store {
 namespace {
@@ -23,6 +24,27 @@ void check_member_type(const Json& object, std::string_view field, Json::value_t
   if (member == nullptr || member->is_null() || member->type() == expected) return;
   const char* what = expected == Json::value_t::array ? "an array" : "an object";
   throw layout_error(place, "field \"" + std::string(field) + "\" must be " + what + " or null");
+}
+
+/// acmecpp's own member of a resolver section: {"orders": [...]} (Traefik ignores it).
+constexpr std::string_view kOwnMember = "acmecpp";
+constexpr std::string_view kOrders = "orders";
+
+std::string order_main(const Json& order) {
+  const Json* names = find_member(order, "names");
+  if (names == nullptr || !names->is_array() || names->empty() || !(*names)[0].is_string()) {
+    return {};
+  }
+  return (*names)[0].get<std::string>();
+}
+
+void erase_member(Json& object, std::string_view name) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (core::equal_ignoring_ascii_case(it.key(), name)) {
+      object.erase(it);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -47,6 +69,10 @@ void AcmeJsonDocument::check_layout() const {
     if (!value.is_object()) throw layout_error(where, "must be an object or null");
     check_member_type(value, "Account", Json::value_t::object, where);
     check_member_type(value, "Certificates", Json::value_t::array, where);
+    check_member_type(value, kOwnMember, Json::value_t::object, where);
+    if (const Json* own = find_member(value, kOwnMember); own != nullptr && !own->is_null()) {
+      check_member_type(*own, kOrders, Json::value_t::array, where + ", acmecpp");
+    }
     const Json* certificates = find_member(value, "Certificates");
     if (certificates == nullptr || certificates->is_null()) continue;
     for (std::size_t i = 0; i < certificates->size(); ++i) {
@@ -207,6 +233,66 @@ bool AcmeJsonDocument::remove_certificate(const std::string& resolver, std::stri
                              }),
               array.end());
   return array.size() != old_size;
+}
+
+const Json* AcmeJsonDocument::orders(const std::string& resolver) const {
+  const Json* resolver_value = resolver_object(resolver);
+  if (resolver_value == nullptr) return nullptr;
+  const Json* own = find_member(*resolver_value, kOwnMember);
+  if (own == nullptr || !own->is_object()) return nullptr;
+  const Json* list = find_member(*own, kOrders);
+  return list != nullptr && list->is_array() ? list : nullptr;
+}
+
+std::optional<PendingOrder> AcmeJsonDocument::pending_order(const std::string& resolver,
+                                                            std::string_view main) const {
+  const Json* list = orders(resolver);
+  if (list == nullptr || main.empty()) return std::nullopt;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Json& order = (*list)[i];
+    if (!core::equal_ignoring_ascii_case(order_main(order), main)) continue;
+    return read_pending_order(order, place(resolver) + ", acmecpp.orders[" + std::to_string(i) +
+                                         "] (" + std::string(main) + ")");
+  }
+  return std::nullopt;
+}
+
+void AcmeJsonDocument::set_pending_order(const std::string& resolver, const PendingOrder& order) {
+  Json object = pending_order_json(order);
+  Json& resolver_value = resolver_object_for_update(resolver);
+  Json* own = find_member(resolver_value, kOwnMember);
+  if (own == nullptr || !own->is_object()) {
+    set_member(resolver_value, kOwnMember, Json::object(), false);
+    own = find_member(resolver_value, kOwnMember);
+  }
+  Json* list = find_member(*own, kOrders);
+  if (list == nullptr || !list->is_array()) {
+    set_member(*own, kOrders, Json::array(), false);
+    list = find_member(*own, kOrders);
+  }
+  for (Json& kept : *list) {
+    if (core::equal_ignoring_ascii_case(order_main(kept), order.main())) {
+      kept = std::move(object);
+      return;
+    }
+  }
+  list->push_back(std::move(object));
+}
+
+bool AcmeJsonDocument::remove_pending_order(const std::string& resolver, std::string_view main) {
+  if (orders(resolver) == nullptr || main.empty()) return false;
+  Json& own = *find_member(root_[resolver], kOwnMember);
+  auto& array = find_member(own, kOrders)->get_ref<Json::array_t&>();
+  const auto old_size = array.size();
+  array.erase(std::remove_if(array.begin(), array.end(),
+                             [main](const Json& order) {
+                               return core::equal_ignoring_ascii_case(order_main(order), main);
+                             }),
+              array.end());
+  if (array.size() == old_size) return false;
+  if (array.empty()) erase_member(own, kOrders);
+  if (own.empty()) erase_member(root_[resolver], kOwnMember);
+  return true;
 }
 
 std::string AcmeJsonDocument::text() const {

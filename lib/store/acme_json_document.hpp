@@ -41,6 +41,16 @@ class AcmeJsonDocument {
   /// Removes every entry with this main name (ignoring case); false when there was none.
   bool remove_certificate(const std::string& resolver, std::string_view main);
 
+  /// The order kept in the resolver's "acmecpp"."orders" whose first name equals `main`
+  /// ignoring case. Throws Error(storage) when the member is malformed.
+  std::optional<PendingOrder> pending_order(const std::string& resolver,
+                                            std::string_view main) const;
+  /// Replaces the kept order of the same main name, else appends (creating the resolver).
+  void set_pending_order(const std::string& resolver, const PendingOrder& order);
+  /// Removes the orders kept for `main`; false when there was none. An emptied "orders" (and
+  /// "acmecpp" member) is removed, so the resolver looks as Traefik writes it again.
+  bool remove_pending_order(const std::string& resolver, std::string_view main);
+
   /// The document in Traefik's layout (see serialize_acme_json).
   std::string text() const;
 
@@ -51,6 +61,8 @@ class AcmeJsonDocument {
   std::string place(const std::string& resolver) const;
   std::string entry_place(const std::string& resolver, std::size_t index, const Json& entry) const;
   void check_layout() const;
+  /// The resolver's "acmecpp"."orders" array, or nullptr when there is none.
+  const Json* orders(const std::string& resolver) const;
   /// Positions in the resolver's "Certificates" of the entries with this main name (lower
   /// case); empty when there are none.
   const std::vector<std::size_t>& entries_named(const std::string& resolver,

@@ -195,6 +195,26 @@ bool AcmeJsonStore::remove_certificate(const std::string& resolver, const std::s
   });
 }
 
+std::optional<PendingOrder> AcmeJsonStore::load_pending_order(const std::string& resolver,
+                                                              const std::string& main) const {
+  return impl_->read(
+      [&](const AcmeJsonDocument& document) { return document.pending_order(resolver, main); });
+}
+
+void AcmeJsonStore::save_pending_order(const std::string& resolver, const PendingOrder& order) {
+  Store::save_pending_order(resolver, order);  // refuses an order without names
+  impl_->change([resolver, order](AcmeJsonDocument& document) {
+    document.set_pending_order(resolver, order);
+    return true;
+  });
+}
+
+bool AcmeJsonStore::remove_pending_order(const std::string& resolver, const std::string& main) {
+  return impl_->change([resolver, main](AcmeJsonDocument& document) {
+    return document.remove_pending_order(resolver, main);
+  });
+}
+
 void AcmeJsonStore::begin_batch() {
   std::lock_guard<std::mutex> guard(impl_->mutex);
   ++impl_->batch_depth;

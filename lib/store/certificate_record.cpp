@@ -25,4 +25,14 @@ bool RenewalState::operator==(const RenewalState& other) const {
          retry_not_before == other.retry_not_before && account_url == other.account_url;
 }
 
+std::string PendingOrder::main() const {
+  return names.empty() ? std::string() : names.front();
+}
+
+bool PendingOrder::operator==(const PendingOrder& other) const {
+  return order_url == other.order_url && names == other.names && account_url == other.account_url &&
+         key_pem == other.key_pem && profile == other.profile && replaces == other.replaces &&
+         created == other.created && expires == other.expires;
+}
+
 }  // namespace acmecpp

@@ -18,6 +18,7 @@
 #include "core/ascii.hpp"
 #include "store/acme_json_records.hpp"
 #include "store/acme_json_text.hpp"
+#include "store/pending_order_json.hpp"
 #include "store/redis_connection.hpp"
 
 namespace acmecpp {
@@ -111,6 +112,9 @@ struct RedisStore::Shared {
   std::string cert_key(const std::string& resolver, const std::string& lower_main) const {
     return key("cert", resolver) + ":" + key_part(lower_main);
   }
+  std::string order_key(const std::string& resolver, const std::string& lower_main) const {
+    return key("order", resolver) + ":" + key_part(lower_main);
+  }
   std::string place(const std::string& what) const {
     return "Redis at " + connection.url() + ", " + what;
   }
@@ -123,6 +127,8 @@ struct RedisStore::Shared {
   std::map<std::string, AccountRecord> pending_accounts;
   /// (resolver, lower-case main) -> the record, or nullopt for a removal.
   std::map<std::pair<std::string, std::string>, std::optional<CertificateRecord>> pending_certs;
+  /// (resolver, lower-case main) -> the order's JSON text, or nullopt for a removal.
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> pending_orders;
   std::size_t writes = 0;
 
   // Locks held by this object's users, which the refresher extends.
@@ -140,7 +146,7 @@ struct RedisStore::Shared {
 
   /// With records_mutex held: one MULTI/EXEC of every pending change, if any.
   void write_pending() {
-    if (pending_accounts.empty() && pending_certs.empty()) return;
+    if (!has_pending()) return;
     std::vector<RedisCommand> commands;
     const std::string resolvers = key("resolvers");
     const std::string stamp = now_millis();
@@ -159,13 +165,28 @@ struct RedisStore::Shared {
         commands.push_back({"SREM", key("certs", resolver), main});
       }
     }
+    for (const auto& [id, order] : pending_orders) {
+      const std::string order_key_name = order_key(id.first, id.second);
+      if (order) {
+        commands.push_back({"SET", order_key_name, *order});
+      } else {
+        commands.push_back({"DEL", order_key_name});
+      }
+    }
     connection.transaction(commands);
     ++writes;
-    pending_accounts.clear();
-    pending_certs.clear();
+    clear_pending();
   }
 
-  bool has_pending() const { return !pending_accounts.empty() || !pending_certs.empty(); }
+  bool has_pending() const {
+    return !pending_accounts.empty() || !pending_certs.empty() || !pending_orders.empty();
+  }
+
+  void clear_pending() {
+    pending_accounts.clear();
+    pending_certs.clear();
+    pending_orders.clear();
+  }
 
   /// With records_mutex held, after a change was added to the pending ones (`had_pending`: were
   /// there any before): written now outside a batch, at the commit inside one. A change outside
@@ -176,10 +197,7 @@ struct RedisStore::Shared {
     try {
       write_pending();
     } catch (...) {
-      if (!had_pending) {
-        pending_accounts.clear();
-        pending_certs.clear();
-      }
+      if (!had_pending) clear_pending();
       throw;
     }
   }
@@ -389,6 +407,54 @@ bool RedisStore::remove_certificate(const std::string& resolver, const std::stri
   if (!existed) return false;
   const bool had_pending = shared_->has_pending();
   shared_->pending_certs[{resolver, lower}] = std::nullopt;
+  shared_->changed(had_pending);
+  return true;
+}
+
+std::optional<PendingOrder> RedisStore::load_pending_order(const std::string& resolver,
+                                                           const std::string& main) const {
+  const std::string lower = core::ascii_lower(main);
+  const std::string key = shared_->order_key(resolver, lower);
+  std::optional<std::string> text;
+  {
+    std::lock_guard<std::mutex> guard(shared_->records_mutex);
+    const auto pending = shared_->pending_orders.find({resolver, lower});
+    if (pending != shared_->pending_orders.end()) {
+      if (!pending->second) return std::nullopt;
+      text = pending->second;
+    }
+  }
+  if (!text) {
+    const auto reply = shared_->connection.command({"GET", key});
+    if (reply->type == REDIS_REPLY_NIL) return std::nullopt;
+    text = store::reply_text(*reply);
+  }
+  const std::string where = shared_->place("key " + key);
+  return store::read_pending_order(store::parse_acme_json(*text, where), where);
+}
+
+void RedisStore::save_pending_order(const std::string& resolver, const PendingOrder& order) {
+  std::string text = store::serialize_acme_json(store::pending_order_json(order));
+  std::lock_guard<std::mutex> guard(shared_->records_mutex);
+  const bool had_pending = shared_->has_pending();
+  shared_->pending_orders[{resolver, core::ascii_lower(order.main())}] = std::move(text);
+  shared_->changed(had_pending);
+}
+
+bool RedisStore::remove_pending_order(const std::string& resolver, const std::string& main) {
+  const std::string lower = core::ascii_lower(main);
+  std::lock_guard<std::mutex> guard(shared_->records_mutex);
+  bool existed = false;
+  const auto pending = shared_->pending_orders.find({resolver, lower});
+  if (pending != shared_->pending_orders.end()) {
+    existed = pending->second.has_value();
+  } else {
+    const auto reply = shared_->connection.command({"EXISTS", shared_->order_key(resolver, lower)});
+    existed = reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
+  }
+  if (!existed) return false;
+  const bool had_pending = shared_->has_pending();
+  shared_->pending_orders[{resolver, lower}] = std::nullopt;
   shared_->changed(had_pending);
   return true;
 }

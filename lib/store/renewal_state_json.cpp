@@ -14,24 +14,12 @@ namespace acmecpp::store {
 namespace {
 
 constexpr std::string_view kMember = "acmecpp";
-using TimePoint = std::chrono::system_clock::time_point;
-
-Error member_error(const std::string& place, std::string_view member, const char* problem) {
-  return Error(ErrorKind::storage, place + ": field \"" + std::string(member) + "\" " + problem);
-}
 
 const Json* object_at(const Json& object, std::string_view name, const std::string& place) {
   const Json* member = find_member(object, name);
   if (member == nullptr || member->is_null()) return nullptr;
   if (!member->is_object()) throw member_error(place, name, "must be an object");
   return member;
-}
-
-std::string string_at(const Json& object, std::string_view name, const std::string& place) {
-  const Json* member = find_member(object, name);
-  if (member == nullptr || member->is_null()) return {};
-  if (!member->is_string()) throw member_error(place, name, "must be a string");
-  return member->get<std::string>();
 }
 
 std::optional<long long> integer_at(const Json& object, std::string_view name,
@@ -44,15 +32,6 @@ std::optional<long long> integer_at(const Json& object, std::string_view name,
     return LLONG_MAX;
   }
   return member->get<long long>();
-}
-
-std::optional<TimePoint> time_at(const Json& object, std::string_view name,
-                                 const std::string& place) {
-  const std::string text = string_at(object, name, place);
-  if (text.empty()) return std::nullopt;
-  const auto time = core::parse_rfc3339(text);
-  if (!time) throw member_error(place, name, "is not an RFC 3339 time");
-  return time;
 }
 
 void read_ari(const Json& ari, const std::string& place, RenewalState& state) {
@@ -105,14 +84,6 @@ Json settings_json(const RenewalState& state) {
     }
   }
   return settings;
-}
-
-void put_string(Json& object, const char* name, const std::string& value) {
-  if (!value.empty()) object[name] = value;
-}
-
-void put_time(Json& object, const char* name, const std::optional<TimePoint>& time) {
-  if (time) object[name] = core::format_rfc3339(*time);
 }
 
 Json ari_json(const RenewalState& state) {

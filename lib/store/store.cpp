@@ -19,6 +19,21 @@ std::vector<CertificateRecord> Store::certificates_named(const std::string& reso
   return named;
 }
 
+std::optional<PendingOrder> Store::load_pending_order(const std::string&,
+                                                      const std::string&) const {
+  return std::nullopt;
+}
+
+void Store::save_pending_order(const std::string&, const PendingOrder& order) {
+  if (order.names.empty()) {
+    throw Error(ErrorKind::invalid_input, "an order to keep needs its names");
+  }
+}
+
+bool Store::remove_pending_order(const std::string&, const std::string&) {
+  return false;
+}
+
 void check_cache_key(const std::string& key) {
   const bool valid =
       !key.empty() && key.size() <= 64 &&

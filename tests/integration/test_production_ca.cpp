@@ -145,6 +145,18 @@ TEST_CASE("production CA: finalize answered 503 before the CA acted is sent agai
   CHECK(f.ca.new_order_payloads().size() == 1);
 }
 
+TEST_CASE("production CA: finalize answered 503 with Retry-After is asked again only after it") {
+  ProductionCa f;
+  f.ca.inject(CaRequest::finalize, failure(503, "serverInternal", "3"));
+  CertManager manager(f.config);
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(valid_for(manager.obtain({"finalize-wait.example.test"}), "finalize-wait.example.test"));
+  // Pebble alone issues within about a second: the 3 s are the CA's Retry-After, honoured.
+  CHECK(std::chrono::steady_clock::now() - started >= seconds(3));
+  CHECK(f.ca.requests(CaRequest::finalize) == 2);
+  CHECK(f.ca.new_order_payloads().size() == 1);
+}
+
 TEST_CASE("production CA: a 503 on newOrder is not repeated blindly, the next attempt orders") {
   ProductionCa f;
   f.ca.inject(CaRequest::new_order, failure(503, "serverInternal", "1"));

@@ -315,3 +315,39 @@ TEST_CASE(
   store.save_certificate("le", sample_certificate("back.test"));
   CHECK(store.certificates("le").size() == 1);
 }
+
+TEST_CASE(
+    "redis store: a pending order round-trips under P:order, and ends with its certificate "
+    "in one transaction") {
+  RedisServer server;
+  RedisStore store(server.options());
+  RedisStore other(server.options());
+  PendingOrder order;
+  order.order_url = "https://ca.example.test/order/9";
+  order.names = {"a.test", "www.a.test"};
+  order.account_url = "https://ca.example.test/acct/17";
+  order.key_pem = "-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n";
+  order.profile = "shortlived";
+  order.created = std::chrono::system_clock::time_point(1700000000s);
+  CHECK_FALSE(store.load_pending_order("le", "a.test"));
+  CHECK_FALSE(store.remove_pending_order("le", "a.test"));
+  store.save_pending_order("le", order);
+  CHECK(raw_value(server, "acme:order:le:a.test"));
+  const auto loaded = other.load_pending_order("le", "A.TEST");
+  REQUIRE(loaded);
+  CHECK(*loaded == order);
+
+  const auto writes_before = store.writes();
+  {
+    Store::Batch batch(store);
+    store.save_certificate("le", sample_certificate("a.test"));
+    CHECK(store.remove_pending_order("le", "a.test"));
+    CHECK_FALSE(store.load_pending_order("le", "a.test"));  // seen here before the commit
+    CHECK(other.load_pending_order("le", "a.test"));
+    batch.commit();
+  }
+  CHECK(store.writes() - writes_before == 1);
+  CHECK_FALSE(other.load_pending_order("le", "a.test"));
+  CHECK_FALSE(raw_value(server, "acme:order:le:a.test"));
+  CHECK(other.certificates("le").size() == 1);
+}

@@ -70,6 +70,28 @@ void MemoryStore::save_account(const std::string& resolver, const AccountRecord&
   changed();
 }
 
+std::optional<PendingOrder> MemoryStore::load_pending_order(const std::string& resolver,
+                                                            const std::string& main) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = orders_.find({resolver, core::ascii_lower(main)});
+  if (found == orders_.end()) return std::nullopt;
+  return found->second;
+}
+
+void MemoryStore::save_pending_order(const std::string& resolver, const PendingOrder& order) {
+  Store::save_pending_order(resolver, order);  // refuses an order without names
+  std::lock_guard<std::mutex> lock(mutex_);
+  orders_[{resolver, core::ascii_lower(order.main())}] = order;
+  changed();
+}
+
+bool MemoryStore::remove_pending_order(const std::string& resolver, const std::string& main) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (orders_.erase({resolver, core::ascii_lower(main)}) == 0) return false;
+  changed();
+  return true;
+}
+
 std::vector<CertificateRecord> MemoryStore::certificates(const std::string& resolver) const {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [name, entry] : resolvers_) {

@@ -31,6 +31,10 @@ class MemoryStore : public Store {
   std::vector<CertificateRecord> certificates(const std::string& resolver) const override;
   void save_certificate(const std::string& resolver, const CertificateRecord& cert) override;
   bool remove_certificate(const std::string& resolver, const std::string& main) override;
+  std::optional<PendingOrder> load_pending_order(const std::string& resolver,
+                                                 const std::string& main) const override;
+  void save_pending_order(const std::string& resolver, const PendingOrder& order) override;
+  bool remove_pending_order(const std::string& resolver, const std::string& main) override;
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;
   void begin_batch() override;
@@ -63,6 +67,8 @@ class MemoryStore : public Store {
   std::vector<std::pair<std::string, Resolver>> resolvers_;  // in the order first saved
   std::vector<std::pair<std::string, Resolver>> written_;    // resolvers_ at the last write
   std::map<std::string, std::string> cache_;
+  /// (resolver, lower-case main) -> the order in flight.
+  std::map<std::pair<std::string, std::string>, PendingOrder> orders_;
   int batch_depth_ = 0;
   bool unwritten_ = false;
   std::size_t writes_ = 0;

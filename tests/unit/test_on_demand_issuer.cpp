@@ -47,6 +47,13 @@ struct FakeIssuance {
       changed.notify_all();
       changed.wait(lock, [this] { return gate_open; });
       if (name.rfind("fail", 0) == 0) throw Error(ErrorKind::challenge, "no such luck");
+      if (name.rfind("limited", 0) == 0) {
+        Problem problem;
+        problem.type = "urn:ietf:params:acme:error:rateLimited";
+        problem.status = 429;
+        throw AcmeError("new order", problem,
+                        std::chrono::system_clock::now() + std::chrono::minutes(10));
+      }
       auto certificate = std::make_shared<ServingCertificate>();
       certificate->names = {name};
       return std::shared_ptr<const ServingCertificate>(certificate);
@@ -220,6 +227,22 @@ TEST_CASE("on-demand: a failed issuance backs the name off (1 min), then it is t
   CHECK(issuance.count() == 1);
   clock.advance(seconds(1));
   CHECK(issuer.certificate_for("fail.example.test").get() == nullptr);
+  CHECK(issuance.count() == 2);
+}
+
+TEST_CASE("on-demand: a refusal with the CA's Retry-After backs the name off until then") {
+  FakeIssuance issuance;
+  LogLines log;
+  ManualClock clock;
+  OnDemandIssuer issuer(allow_all(seconds(5)), issuance.function(), nullptr, Logger(log.sink()),
+                        clock.function());
+  CHECK(issuer.certificate_for("limited.example.test").get() == nullptr);
+  CHECK(issuance.count() == 1);
+  clock.advance(seconds(60));  // the backoff's own first step: not enough, the CA said 10 min
+  CHECK(issuer.certificate_for("limited.example.test").get() == nullptr);
+  CHECK(issuance.count() == 1);
+  clock.advance(std::chrono::minutes(9));
+  CHECK(issuer.certificate_for("limited.example.test").get() == nullptr);
   CHECK(issuance.count() == 2);
 }
 
