@@ -564,6 +564,7 @@ Order Client::new_order(const std::vector<Identifier>& identifiers, const OrderO
   const auto url = response.header("Location");
   if (!url || url->empty()) throw Error(ErrorKind::protocol, "new order response has no Location");
   require_https_url(*url, "the new order's Location");
+  require_same_origin(*url, impl_->options.directory_url, "the new order's Location");
   return parse_order(json_of(response, "new order"), *url);
 }
 

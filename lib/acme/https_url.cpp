@@ -5,6 +5,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/printable.hpp"
+#include "core/ascii.hpp"
 
 namespace acmecpp::acme {
 
@@ -23,6 +24,27 @@ const std::string& require_https_url(const std::string& url, const std::string& 
   throw Error(ErrorKind::protocol, "the ACME server gave " + what + " as \"" + printable_text(url) +
                                        "\", which is not an https:// URL (RFC 8555 section 6.1 "
                                        "requires HTTPS); nothing was sent to it");
+}
+
+std::string https_origin(std::string_view url) {
+  if (!is_https_url(url)) return {};
+  constexpr std::size_t kHostStart = 8;  // "https://"
+  const std::size_t end = url.find_first_of("/?#", kHostStart);
+  std::string authority = core::ascii_lower(url.substr(kHostStart, end - kHostStart));
+  const std::size_t bracket = authority.rfind(']');
+  const std::size_t colon = authority.rfind(':');
+  const bool has_port =
+      colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+  return "https://" + authority + (has_port ? "" : ":443");
+}
+
+void require_same_origin(const std::string& url, const std::string& reference,
+                         const std::string& what) {
+  const std::string origin = https_origin(url);
+  if (!origin.empty() && origin == https_origin(reference)) return;
+  throw Error(ErrorKind::protocol, "the ACME server gave " + what + " as \"" + printable_text(url) +
+                                       "\", at another origin than its directory " +
+                                       printable_text(reference));
 }
 
 }  // namespace acmecpp::acme

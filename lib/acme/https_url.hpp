@@ -18,4 +18,14 @@ bool is_https_url(std::string_view url);
 /// nothing was sent to it. An empty `url` passes (optional members are checked by their users).
 const std::string& require_https_url(const std::string& url, const std::string& what);
 
+/// "https://host:port" of an https:// URL, host lower-cased and the port always written (443
+/// when the URL has none); "" for a URL that is not https://.
+std::string https_origin(std::string_view url);
+
+/// Throws Error(protocol) unless `url` has the origin of `reference` (the directory's URL): the
+/// server gave `what` at another origin. An order is kept in the store and resumed at its URL
+/// (issue 12): one at a host that does not answer would fail every later run until it expired.
+void require_same_origin(const std::string& url, const std::string& reference,
+                         const std::string& what);
+
 }  // namespace acmecpp::acme

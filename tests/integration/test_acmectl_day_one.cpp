@@ -111,7 +111,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the profile a certificate was issued with is asked for again at renewal") {
-  PebbleEnv pebble;
+  PebbleEnv pebble(counting_pebble_options());  // counts newOrder payloads
   AriServer ca(pebble, {"shortlived", "classic"});
   TempDir dir;
   const std::string store = (dir / "acme.json").string();

@@ -36,7 +36,7 @@ constexpr int kExitSomeFailed = 11;
 /// Pebble, the stand-in in front of it, and a store holding an account and one good certificate
 /// (good.example.test) obtained through the stand-in while it behaved.
 struct HostileFixture {
-  PebbleEnv pebble;
+  PebbleEnv pebble{counting_pebble_options()};  // counts newOrder requests
   HostileCa ca{pebble};
   TempDir dir;
   std::string store = (dir / "acme.json").string();
@@ -253,13 +253,13 @@ const AnswerCase kAnswerCases[] = {
     {Misbehaviour::wrong_types, kExitProtocol, "status"},
     {Misbehaviour::wrong_content_type, kExitProtocol, "text/html"},
     {Misbehaviour::redirect, kExitProtocol, "302"},
-    {Misbehaviour::other_origin, kExitNetwork, "127.0.0.2"},
+    {Misbehaviour::other_origin, kExitProtocol,
+     "at another origin than its directory https://127.0.0.1:"},
     {Misbehaviour::bad_nonce_forever, kExitServerProblem, "badNonce"},
 };
 
 // Bounds for one acmectl run against a misbehaving answer: --request-timeout 3s, so a dripping
-// answer ends after 3 s, a Location no one answers after 4 retries (15 s of backoff), the rest
-// at once. Memory: the transport keeps at most 8 MiB
+// answer ends after 3 s, the rest at once. Memory: the transport keeps at most 8 MiB
 // of an answer; 200 MiB leaves room for the sanitizers' shadow memory in the ASan tree.
 constexpr double kMaxSeconds = 40;
 constexpr long kMaxPeakKiB = 200 * 1024;

@@ -26,7 +26,8 @@ namespace {
 
 PebbleOptions fresh_authorizations() {
   PebbleOptions options;
-  options.authz_reuse_percent = 0;  // every order validates its addresses again
+  options.authz_reuse_percent = 0;   // every order validates its addresses again
+  options.nonce_reject_percent = 0;  // a badNonce retry would record one newOrder twice
   return options;
 }
 

@@ -156,3 +156,21 @@ TEST_CASE("URLs given to the client by its caller are checked before a request t
             "\": not an https:// URL (RFC 8555 section 6.1)");
   CHECK(plain.requests == 0);
 }
+
+TEST_CASE("https_origin and require_same_origin compare scheme, host and port") {
+  CHECK(acme::https_origin("https://CA.example/dir") == "https://ca.example:443");
+  CHECK(acme::https_origin("https://ca.example:14000/order/1?x") == "https://ca.example:14000");
+  CHECK(acme::https_origin("https://[::1]/dir") == "https://[::1]:443");
+  CHECK(acme::https_origin("https://[::1]:8443/dir") == "https://[::1]:8443");
+  CHECK(acme::https_origin("http://ca.example/dir").empty());
+  CHECK_NOTHROW(acme::require_same_origin("https://ca.example:443/order/1",
+                                          "https://CA.example/dir", "the new order's Location"));
+  CHECK_THROWS_WITH_AS(
+      acme::require_same_origin("https://127.0.0.2:9/order/1", "https://127.0.0.1:9/dir",
+                                "the new order's Location"),
+      "the ACME server gave the new order's Location as \"https://127.0.0.2:9/order/1\", at "
+      "another origin than its directory https://127.0.0.1:9/dir",
+      Error);
+  CHECK_THROWS_AS(
+      acme::require_same_origin("https://ca.example:8443/o", "https://ca.example/dir", "x"), Error);
+}
