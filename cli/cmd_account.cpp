@@ -23,7 +23,7 @@ void print(const acmecpp::acme::Account& account, const Context& context) {
 }  // namespace
 
 int run_account(const SettingsSource& source, const std::string& action) {
-  const auto context = open_context(source);
+  const auto context = open_ca_context(source);
   acmecpp::CertManager manager(manager_config(context, false));
   if (action == "show") {
     print(manager.ensure_account(acmecpp::CertManager::AccountCheck::ask_server), context);

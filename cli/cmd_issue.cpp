@@ -14,6 +14,7 @@
 #include "certificate_view.hpp"
 #include "commands.hpp"
 #include "delivery.hpp"
+#include "dry_run.hpp"
 #include "exit_codes.hpp"
 #include "kept_settings.hpp"
 #include "log_output.hpp"
@@ -74,12 +75,12 @@ std::optional<acmecpp::CertificateRecord> stored_meanwhile(
 }  // namespace
 
 int run_issue(const SettingsSource& source, const IssueOptions& issue) {
-  const auto context = open_context(source);
+  const auto context = open_command_context(source, issue.dry_run);
   const auto config = manager_config(context);
   acmecpp::CertManager manager(config);
   const auto names = acmecpp::normalize_identifiers(issue.names);
   std::string why;
-  if (!issue.force) {
+  if (!issue.force && !issue.dry_run) {  // a dry run is there to try the exchange
     if (const auto kept = stored_not_due(manager, context, names, why)) {
       const CertificateView view{context.resolver, *kept,
                                  acmecpp::parse_certificate(kept->certificate_pem)};
@@ -95,7 +96,7 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
       return kSuccess;
     }
   }
-  warn_if_traefik_uses_store(context.settings);
+  if (!issue.dry_run) warn_if_traefik_uses_store(context.settings);
   acmecpp::ManagedCertificate certificate;
   certificate.names = issue.names;
   certificate.kept_settings = kept_settings(context.settings);
@@ -135,9 +136,12 @@ int run_issue(const SettingsSource& source, const IssueOptions& issue) {
   }
   const CertificateView view{context.resolver, issued.record, issued.info};
   if (issue.json) {
-    std::cout << to_json(view).dump(2) << '\n';
+    auto json = to_json(view);
+    if (issue.dry_run) json["dry_run"] = true;
+    std::cout << json.dump(2) << '\n';
   } else {
     std::cout << (elsewhere ? "issued by another process " : "issued ") << to_text(view) << '\n';
+    if (issue.dry_run) say_dry_run_done(context);
   }
   const bool hook_ok = deliver(context.settings,
                                {acmecpp::CertificateEventType::issued,

@@ -10,6 +10,7 @@
 
 #include "batch_file.hpp"
 #include "commands.hpp"
+#include "dry_run.hpp"
 #include "error_text.hpp"
 #include "exit_codes.hpp"
 #include "log_output.hpp"
@@ -35,9 +36,9 @@ void report_failure(const acmecpp::UpkeepOutcome& outcome, std::size_t line,
 
 }  // namespace
 
-int run_issue_batch(const SettingsSource& source, const std::string& batch_file) {
+int run_issue_batch(const SettingsSource& source, const std::string& batch_file, bool dry_run) {
   const auto lines = read_batch_file(batch_file);
-  const auto context = open_context(source);
+  const auto context = open_command_context(source, dry_run);
   acmecpp::MaintainOptions options;
   options.order = acmecpp::MaintainOptions::Order::obtain_all;
   options.concurrency = order_concurrency(context.settings);
@@ -49,7 +50,8 @@ int run_issue_batch(const SettingsSource& source, const std::string& batch_file)
     manager.manage(managed_certificate(line.names, context.settings, context.store, hooks_ok));
     line_of[line.names.front()] = line.line_number;
   }
-  UpkeepProgress progress("issue --batch", lines.size(), context.settings, context.resolver);
+  UpkeepProgress progress(dry_run ? "issue --batch --dry-run" : "issue --batch", lines.size(),
+                          context.settings, context.resolver);
   options.on_outcome = progress.callback();
   const auto outcomes = manager.maintain(options);
   std::size_t failed = 0;
@@ -62,6 +64,7 @@ int run_issue_batch(const SettingsSource& source, const std::string& batch_file)
     }
   }
   progress.summary(outcomes);
+  if (dry_run) say_dry_run_done(context);
   if (failed > 0) {
     log_error(std::to_string(failed) + " of " + std::to_string(lines.size()) +
               " certificates could not be issued");

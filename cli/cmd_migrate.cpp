@@ -33,6 +33,8 @@ int run_migrate(const MigrateOptions& options) {
   for (const auto& resolver : from->resolvers()) {
     const auto account = from->load_account(resolver);
     if (account) to->save_account(resolver, *account);
+    const auto server = from->load_server(resolver);  // the CA its account belongs to
+    if (!server.empty()) to->save_server(resolver, server);
     const auto records = from->certificates(resolver);
     for (const auto& record : records) to->save_certificate(resolver, record);
     accounts += account ? 1 : 0;

@@ -9,7 +9,7 @@
 namespace acmectl {
 
 int run_register(const SettingsSource& source) {
-  acmecpp::CertManager manager(manager_config(open_context(source), false));
+  acmecpp::CertManager manager(manager_config(open_ca_context(source), false));
   bool created = false;
   // Ask the server even when the store has the account: `register` is how an operator checks it,
   // and the one way to replace a deactivated account with a new one.

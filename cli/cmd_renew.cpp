@@ -10,14 +10,14 @@
 
 #include <ctime>
 #include <iostream>
-#include <map>
 #include <random>
 
 #include "acmecpp/printable.hpp"
 
 #include "commands.hpp"
+#include "dry_run.hpp"
 #include "exit_codes.hpp"
-#include "kept_settings.hpp"
+#include "kept_certificates.hpp"
 #include "log_output.hpp"
 #include "progress.hpp"
 #include "setup.hpp"
@@ -75,7 +75,7 @@ acmecpp::MaintainOptions maintain_options(const RenewOptions& options, unsigned 
   acmecpp::MaintainOptions maintain;
   maintain.order = options.force ? acmecpp::MaintainOptions::Order::renew_all
                                  : acmecpp::MaintainOptions::Order::when_due;
-  maintain.dry_run = options.dry_run;
+  maintain.dry_run = options.check;  // the library's dry_run orders nothing
   maintain.concurrency = concurrency;
   maintain.batch = true;
   maintain.renewal_days = options.days;
@@ -92,29 +92,19 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
     log_info("stopped during --jitter's wait; nothing was renewed");
     return kCancelled;
   }
-  const auto context = open_context(source);
-  if (!options.dry_run) warn_if_traefik_uses_store(context.settings);
+  // --check asks no CA, so its resolver is not tied to a server.
+  const auto context =
+      options.check ? open_context(source) : open_command_context(source, options.dry_run);
+  if (!options.check && !options.dry_run) warn_if_traefik_uses_store(context.settings);
   const unsigned concurrency = order_concurrency(context.settings);
   std::atomic<bool> hooks_ok{true};
   acmecpp::CertManager manager(manager_config(context));
-  const KeptSettings resolver_kept = kept_settings(context.settings);
-  // Certificates kept with the same settings share their solvers (one HTTP-01 server a port).
-  std::map<KeptSettings, std::vector<std::shared_ptr<acmecpp::Solver>>> solvers_of;
+  KeptCertificates kept(source, context, hooks_ok);
   std::size_t managed = 0;
   for (const auto& record : context.store->certificates(context.resolver)) {
     if (!holds_any_name(record, options.names)) continue;
     try {
-      // As it was obtained (its kept settings over the configuration file), flags winning.
-      const Settings own = source.resolve(context.resolver, record.renewal.settings,
-                                          "the settings kept with " + record.main);
-      auto certificate = managed_certificate(record.names(), own, context.store, hooks_ok);
-      if (certificate.kept_settings != resolver_kept) {
-        use_challenge(certificate, own, own.challenge.empty() ? "http-01" : own.challenge);
-        const auto [known, added] =
-            solvers_of.emplace(certificate.kept_settings, certificate.solvers);
-        if (!added) certificate.solvers = known->second;
-      }
-      manager.manage(std::move(certificate));
+      manager.manage(kept.make(record.names(), &record));
       ++managed;
     } catch (const acmecpp::Error& e) {
       log_to_stderr(acmecpp::LogLevel::warning,
@@ -122,13 +112,16 @@ int run_renew(const SettingsSource& source, const RenewOptions& options) {
                     {{"name", record.main}, {"resolver", context.resolver}});
     }
   }
-  UpkeepProgress progress(options.dry_run ? "renew --dry-run" : "renew", managed, context.settings,
-                          context.resolver);
+  const char* command = options.check     ? "renew --check"
+                        : options.dry_run ? "renew --dry-run"
+                                          : "renew";
+  UpkeepProgress progress(command, managed, context.settings, context.resolver);
   auto maintain = maintain_options(options, concurrency);
   maintain.on_outcome = progress.callback();
   const auto outcomes = manager.maintain(maintain);
   for (const auto& outcome : outcomes) report(outcome, context.resolver, context.settings);
   progress.summary(outcomes);
+  if (options.dry_run) say_dry_run_done(context);
   if (count_results(outcomes, Result::failed) > 0) return kSomeRenewalsFailed;
   return hooks_ok ? kSuccess : kHookFailed;
 }

@@ -10,7 +10,7 @@
 namespace acmectl {
 
 int run_revoke(const SettingsSource& source, const RevokeOptions& options) {
-  const auto context = open_context(source);
+  const auto context = open_ca_context(source);
   std::optional<acmecpp::CertificateRecord> record;
   for (auto& r : context.store->certificates(context.resolver)) {
     if (r.main == options.name) record = std::move(r);

@@ -18,11 +18,14 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "kept_certificates.hpp"
 #include "log_output.hpp"
 #include "metrics_endpoint.hpp"
+#include "progress.hpp"
 #include "setup.hpp"
 #include "traefik_warning.hpp"
 #include "upkeep_report.hpp"
@@ -160,17 +163,30 @@ class Daemon {
     std::map<std::string, std::unique_ptr<acmecpp::CertManager>> managers;
     std::map<std::string, std::vector<acmecpp::ManagedCertificate>> wanted;
     std::map<std::string, Context> contexts;
+    std::map<std::string, KeptCertificates> kept_of;  // per resolver named
     for (const auto& entry : source_.config()->certificates()) {
       const std::string named = entry.resolver.empty() ? source_.named_resolver() : entry.resolver;
       auto found = contexts.find(named);
       if (found == contexts.end()) {
         found = contexts.emplace(named, open_context(source_, named, stop_)).first;
+        bind_resolver_server(found->second);
         warn_if_traefik_uses_store(found->second.settings);
+        kept_of.emplace(std::piecewise_construct, std::forward_as_tuple(named),
+                        std::forward_as_tuple(source_, found->second, hooks_ok_));
       }
       const Context& context = found->second;
-      auto certificate =
-          managed_certificate(entry.names, context.settings, context.store, hooks_ok_);
-      if (!entry.challenge.empty()) use_challenge(certificate, context.settings, entry.challenge);
+      // A stored certificate is renewed with the settings kept with it, as `renew` does.
+      auto& kept = kept_of.at(named);
+      const auto stored = entry.names.empty() ? std::nullopt : kept.stored(entry.names.front());
+      acmecpp::ManagedCertificate certificate;
+      try {
+        certificate = kept.make(entry.names, stored ? &*stored : nullptr, entry.challenge);
+      } catch (const acmecpp::Error& e) {
+        log_to_stderr(acmecpp::LogLevel::warning,
+                      "not using the settings kept with " + entry.names.front() + ": " + e.what(),
+                      {{"name", entry.names.front()}, {"resolver", context.resolver}});
+        certificate = kept.make(entry.names, nullptr, entry.challenge);
+      }
       if (!entry.profile.empty()) certificate.profile = entry.profile;
       wanted[context.resolver].push_back(std::move(certificate));
     }
@@ -178,10 +194,16 @@ class Daemon {
       auto config = manager_config(context);
       config.check_interval = std::chrono::seconds(options_.interval_seconds);
       config.renewal_days = options_.days;
-      config.on_pass = [resolver = context.resolver, settings = context.settings](
+      // n/N as each certificate of a pass is handled, as renew shows it.
+      const std::size_t total = wanted[context.resolver].size();
+      auto progress =
+          std::make_shared<UpkeepProgress>("run", total, context.settings, context.resolver);
+      config.on_outcome = progress->callback();
+      config.on_pass = [resolver = context.resolver, settings = context.settings, progress, total](
                            const std::vector<acmecpp::UpkeepOutcome>& outcomes,
                            std::chrono::milliseconds next) {
         for (const auto& outcome : outcomes) report(outcome, resolver, settings);
+        progress->restart(total);
         log_info("check done; next in " +
                      std::to_string(std::chrono::ceil<std::chrono::seconds>(next).count()) + " s",
                  {{"resolver", resolver}});

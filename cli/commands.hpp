@@ -14,6 +14,7 @@ struct IssueOptions {
   bool json = false;
   bool force = false;      ///< order even when a stored certificate for the names is not due
   std::string batch_file;  ///< --batch: one certificate's names a line, instead of `names`
+  bool dry_run = false;    ///< against the staging CA (or --server), nothing stored (dry_run.hpp)
 };
 
 struct ListOptions {
@@ -24,8 +25,9 @@ struct RenewOptions {
   std::vector<std::string> names;  ///< only certificates holding one of these; empty: all
   int days = 30;                   ///< --days; acmecpp::kAutomaticRenewalDays when not given
   bool force = false;
-  bool dry_run = false;
-  std::string jitter;  ///< DURATION ("90", "90s", "15m", "2h"): wait a random time up to it first
+  bool check = false;    ///< list what is due, ask no CA, change nothing
+  bool dry_run = false;  ///< renew against the staging CA (or --server), nothing stored
+  std::string jitter;    ///< DURATION ("90", "90s", "15m", "2h"): wait a random time up to it first
 };
 
 struct ExportOptions {
@@ -55,7 +57,7 @@ struct MigrateOptions {
 int run_register(const SettingsSource& source);
 int run_issue(const SettingsSource& source, const IssueOptions& issue);
 /// issue --batch: every line's certificate, --concurrency at a time, the store written once.
-int run_issue_batch(const SettingsSource& source, const std::string& batch_file);
+int run_issue_batch(const SettingsSource& source, const std::string& batch_file, bool dry_run);
 int run_list(const SettingsSource& source, const ListOptions& list);
 int run_renew(const SettingsSource& source, const RenewOptions& renew);
 int run_run(const SettingsSource& source, const RunOptions& options);

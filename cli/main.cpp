@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   issue_cmd->add_flag("--force", issue.force,
                       "order even when the store holds a certificate for these names that is not "
                       "due (without it, that one is kept and reported)");
+  issue_cmd->add_flag("--dry-run", issue.dry_run,
+                      "order from Let's Encrypt's staging CA (or --server) and store nothing; "
+                      "no deploy hook or export runs");
   issue_cmd
       ->add_option("--batch", issue.batch_file,
                    "FILE with one certificate's names a line (# comments), ordered --concurrency "
@@ -75,7 +78,13 @@ int main(int argc, char** argv) {
       "--days", renew.days,
       "renew when fewer than N days remain (default: 30, at most a third of the lifetime)");
   renew_cmd->add_flag("--force", renew.force, "renew even when not due");
-  renew_cmd->add_flag("--dry-run", renew.dry_run, "say what would be renewed, change nothing");
+  auto* renew_check = renew_cmd->add_flag("--check", renew.check,
+                                          "list what is due without asking any CA, change nothing");
+  renew_cmd
+      ->add_flag("--dry-run", renew.dry_run,
+                 "renew what is due (all with --force) from Let's Encrypt's staging CA (or "
+                 "--server) and store nothing; no deploy hook or export runs")
+      ->excludes(renew_check);
   renew_cmd->add_option("--jitter", renew.jitter,
                         "wait a random time up to DURATION first (90, 90s, 15m, 2h), so that cron "
                         "runs everywhere do not ask the CA at the same second; SIGTERM ends the "
@@ -146,7 +155,8 @@ int main(int argc, char** argv) {
     set_log_format(
         acmecpp::parse_log_format(settings.resolve(settings.named_resolver()).log_format));
     if (*register_cmd) return run_register(settings);
-    if (*issue_cmd && !issue.batch_file.empty()) return run_issue_batch(settings, issue.batch_file);
+    if (*issue_cmd && !issue.batch_file.empty())
+      return run_issue_batch(settings, issue.batch_file, issue.dry_run);
     if (*issue_cmd && issue.names.empty()) {
       log_error("issue needs NAMES or --batch FILE");
       return kUsage;

@@ -71,21 +71,30 @@ std::function<void(const acmecpp::UpkeepOutcome&)> UpkeepProgress::callback() {
 
 void UpkeepProgress::completed(const acmecpp::UpkeepOutcome& outcome) {
   std::size_t done = 0;
+  std::size_t total = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     done = ++done_;
+    total = total_;
   }
   if (quiet_ || (outcome.result == Result::not_due && !verbose_)) return;
   const std::string& main = outcome.names.front();
   log_to_stderr(
       outcome.result == Result::not_due ? acmecpp::LogLevel::debug : acmecpp::LogLevel::info,
-      std::to_string(done) + "/" + std::to_string(total_) + " " + result_word(outcome.result) +
-          " " + main,
+      std::to_string(done) + "/" + std::to_string(total) + " " + result_word(outcome.result) + " " +
+          main,
       {{"name", main},
        {"resolver", resolver_},
        {"result", field_name(outcome.result)},
        {"done", done},
-       {"total", total_}});
+       {"total", total}});
+}
+
+void UpkeepProgress::restart(std::size_t total) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  done_ = 0;
+  total_ = total;
+  started_ = std::chrono::steady_clock::now();
 }
 
 void UpkeepProgress::summary(const std::vector<acmecpp::UpkeepOutcome>& outcomes) const {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Progress of renew and issue --batch, on stderr: "n/N RESULT NAME" as each certificate is
-// handled (MaintainOptions::on_outcome), and one closing summary with the count of each result
-// and the time taken. Not-due certificates get a progress line with -v only, so a cron renew
-// with nothing due says one line; --quiet says none of this.
+// Progress of renew, issue --batch and each pass of run, on stderr: "n/N RESULT NAME" as each
+// certificate is handled (MaintainOptions::on_outcome), and one closing summary with the count of
+// each result and the time taken. Not-due certificates get a progress line with -v only, so a cron
+// renew with nothing due says one line; --quiet says none of this.
 
 #include <chrono>
 #include <cstddef>
@@ -27,6 +27,8 @@ class UpkeepProgress {
 
   /// For MaintainOptions::on_outcome (called from several threads); this must outlive it.
   std::function<void(const acmecpp::UpkeepOutcome&)> callback();
+  /// Counts from zero again, for the next pass of `run` over `total` certificates.
+  void restart(std::size_t total);
   /// The closing line, e.g. "renew: 12 certificates in 1.4 s: 1 renewed, 11 not due".
   void summary(const std::vector<acmecpp::UpkeepOutcome>& outcomes) const;
 

@@ -11,6 +11,7 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
+#include "acmecpp/printable.hpp"
 #include "acmecpp/redis_store.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 #include "dns_setup.hpp"
@@ -25,7 +26,9 @@ std::string default_resolver(const acmecpp::Store& store) {
   return resolvers.size() == 1 ? resolvers.front() : std::string("letsencrypt");
 }
 
-std::string directory_url(const Settings& s) {
+}  // namespace
+
+std::string server_url(const Settings& s) {
   if (!s.server.empty() && s.staging) {
     throw acmecpp::Error(acmecpp::ErrorKind::invalid_input,
                          "--server and --staging exclude each other");
@@ -33,6 +36,8 @@ std::string directory_url(const Settings& s) {
   if (!s.server.empty()) return s.server;
   return s.staging ? acmecpp::acme::kLetsEncryptStaging : acmecpp::acme::kLetsEncryptProduction;
 }
+
+namespace {
 
 std::optional<acmecpp::acme::ExternalAccountBinding> eab(const Settings& s) {
   if (s.eab_kid.empty() != s.eab_hmac_key.empty()) {
@@ -158,10 +163,32 @@ Context open_context(const SettingsSource& source, const std::string& named,
   return Context{source.resolve(resolver), std::move(store), resolver, std::move(stop)};
 }
 
+void bind_resolver_server(const Context& context) {
+  const std::string server = server_url(context.settings);
+  const std::string recorded = context.store->load_server(context.resolver);
+  if (recorded.empty()) {
+    context.store->save_server(context.resolver, server);
+    return;
+  }
+  if (recorded == server) return;
+  throw acmecpp::Error(acmecpp::ErrorKind::config,
+                       "the resolver \"" + acmecpp::printable_text(context.resolver) +
+                           "\" of the store belongs to the server " +
+                           acmecpp::printable_text(recorded) + ", not " +
+                           acmecpp::printable_text(server) +
+                           ": pick another --resolver for this server (or use that server)");
+}
+
+Context open_ca_context(const SettingsSource& source) {
+  auto context = open_context(source);
+  bind_resolver_server(context);
+  return context;
+}
+
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers) {
   const Settings& s = context.settings;
   acmecpp::ManagerConfig config;
-  config.acme.directory_url = directory_url(s);
+  config.acme.directory_url = server_url(s);
   config.acme.ca_bundle = s.ca_bundle;
   config.acme.request_timeout = parse_request_timeout(s.request_timeout);
   config.acme.poll_timeout = parse_poll_timeout(s.poll_timeout);

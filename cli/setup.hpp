@@ -50,6 +50,20 @@ Context open_context(const SettingsSource& source);
 Context open_context(const SettingsSource& source, const std::string& resolver,
                      acmecpp::StopToken stop = {});
 
+/// The ACME directory URL the settings name: --server, else Let's Encrypt's staging (--staging)
+/// or production directory. Error(invalid_input) for --server with --staging.
+std::string server_url(const Settings& settings);
+
+/// Ties the context's resolver section to the server the settings name, before anything is asked
+/// of a CA: a section without a recorded server (new, older, or written by Traefik, whose server
+/// is in Traefik's static configuration only) records this one; a section recorded with another
+/// throws Error(config) naming both URLs. Every command that talks to the CA with the real store
+/// calls it (a dry run does not: it works in memory).
+void bind_resolver_server(const Context& context);
+
+/// open_context() followed by bind_resolver_server(): for commands that talk to the CA.
+Context open_ca_context(const SettingsSource& source);
+
 /// The manager configuration every command shares, with the solvers the settings ask for
 /// (commands that never order leave them out, so that challenge settings need not be complete).
 acmecpp::ManagerConfig manager_config(const Context& context, bool with_solvers = true);

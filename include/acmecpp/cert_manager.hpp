@@ -178,6 +178,10 @@ struct ACMECPP_API ManagerConfig {
   std::chrono::milliseconds lock_wait{std::chrono::minutes(2)};
   /// Told after each pass of the background work (start()); see PassCallback.
   PassCallback on_pass;
+  /// Told of each certificate's outcome as a pass of the background work handles it (as
+  /// MaintainOptions::on_outcome is for maintain()), before on_pass; called from the pass's
+  /// threads, so it must be thread-safe; an exception from it is logged and ignored.
+  std::function<void(const UpkeepOutcome&)> on_outcome;
 };
 
 /// Thread-safe: several obtain() calls may run at once (they share one ACME client).

@@ -89,6 +89,9 @@ class ACMECPP_API RedisStore : public Store {
                                                  const std::string& main) const override;
   void save_pending_order(const std::string& resolver, const PendingOrder& order) override;
   bool remove_pending_order(const std::string& resolver, const std::string& main) override;
+  /// Key P:server:RESOLVER (docs/STORES.md), written at once even inside a batch.
+  std::string load_server(const std::string& resolver) const override;
+  void save_server(const std::string& resolver, const std::string& url) override;
   /// `SET P:lock:<resolver>:<main> <random token> NX PX <lock_ttl>`, tried again every 50 ms
   /// until `timeout`; while the lock lives a thread of this store extends it (only if it still
   /// holds the token), and releasing it deletes the key only if it still holds the token (a

@@ -145,6 +145,13 @@ class ACMECPP_API Store {
   /// Forgets the order kept for `main`; false when there was none.
   virtual bool remove_pending_order(const std::string& resolver, const std::string& main);
 
+  /// The ACME directory URL the resolver's account and certificates belong to: the server it
+  /// was first used with ("" when none is recorded, e.g. a section Traefik wrote, whose server is
+  /// in Traefik's static configuration only). The defaults keep none.
+  virtual std::string load_server(const std::string& resolver) const;
+  /// Records `url` as the resolver's server (creating the resolver), replacing any recorded.
+  virtual void save_server(const std::string& resolver, const std::string& url);
+
   /// Batches: changes made between begin_batch() and the matching commit_batch() may be written
   /// together, once, instead of one write each (a store that writes every change at once, or
   /// has nothing to gain, keeps these defaults, which do nothing). Readers of this object see
@@ -245,6 +252,9 @@ class ACMECPP_API AcmeJsonStore : public Store {
                                                  const std::string& main) const override;
   void save_pending_order(const std::string& resolver, const PendingOrder& order) override;
   bool remove_pending_order(const std::string& resolver, const std::string& main) override;
+  /// Under the resolver's "acmecpp"."server" (Traefik ignores the member).
+  std::string load_server(const std::string& resolver) const override;
+  void save_server(const std::string& resolver, const std::string& url) override;
   /// flock on "<path>.locks/<resolver>--<main>.lock" (the directory is created mode 0700).
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;

@@ -22,6 +22,7 @@ Serving::Serving(Issuer& issuer, const ManagerConfig& config, Logger log,
       policy_(config.on_demand),
       lock_wait_(config.lock_wait),
       on_pass_(config.on_pass),
+      on_outcome_(config.on_outcome),
       log_(log),
       upkeep_(UpkeepContext{issuer, *config.store, config.resolver, *cache_, managed_,
                             config.check_interval, config.renewal_days, config.lock_wait, log,
@@ -57,7 +58,9 @@ std::vector<UpkeepOutcome> Serving::maintain(const MaintainOptions& options) {
 }
 
 std::chrono::milliseconds Serving::background_pass(const std::atomic<bool>& stop_requested) {
-  auto result = upkeep_.pass(MaintainOptions{}, stop_requested, /*publish=*/true);
+  MaintainOptions options;
+  options.on_outcome = on_outcome_;
+  auto result = upkeep_.pass(options, stop_requested, /*publish=*/true);
   if (on_pass_) {
     try {
       on_pass_(result.outcomes, result.next_pass);

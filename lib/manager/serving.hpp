@@ -59,6 +59,7 @@ class Serving {
   const OnDemandPolicy policy_;
   const std::chrono::milliseconds lock_wait_;
   const PassCallback on_pass_;
+  const std::function<void(const UpkeepOutcome&)> on_outcome_;
   const Logger log_;
   const std::shared_ptr<CertificateCache> cache_ = std::make_shared<CertificateCache>();
   ManagedCertificates managed_;

@@ -26,9 +26,11 @@ void check_member_type(const Json& object, std::string_view field, Json::value_t
   throw layout_error(place, "field \"" + std::string(field) + "\" must be " + what + " or null");
 }
 
-/// acmecpp's own member of a resolver section: {"orders": [...]} (Traefik ignores it).
+/// acmecpp's own member of a resolver section: {"orders": [...], "server": "..."} (Traefik
+/// ignores it).
 constexpr std::string_view kOwnMember = "acmecpp";
 constexpr std::string_view kOrders = "orders";
+constexpr std::string_view kServer = "server";
 
 std::string order_main(const Json& order) {
   const Json* names = find_member(order, "names");
@@ -293,6 +295,27 @@ bool AcmeJsonDocument::remove_pending_order(const std::string& resolver, std::st
   if (array.empty()) erase_member(own, kOrders);
   if (own.empty()) erase_member(root_[resolver], kOwnMember);
   return true;
+}
+
+std::string AcmeJsonDocument::server(const std::string& resolver) const {
+  const Json* resolver_value = resolver_object(resolver);
+  if (resolver_value == nullptr) return {};
+  const Json* own = find_member(*resolver_value, kOwnMember);
+  if (own == nullptr || !own->is_object()) return {};
+  const Json* url = find_member(*own, kServer);
+  if (url == nullptr || url->is_null()) return {};
+  if (!url->is_string()) throw layout_error(place(resolver), "acmecpp.server must be a string");
+  return url->get<std::string>();
+}
+
+void AcmeJsonDocument::set_server(const std::string& resolver, const std::string& url) {
+  Json& resolver_value = resolver_object_for_update(resolver);
+  Json* own = find_member(resolver_value, kOwnMember);
+  if (own == nullptr || !own->is_object()) {
+    set_member(resolver_value, kOwnMember, Json::object(), false);
+    own = find_member(resolver_value, kOwnMember);
+  }
+  set_member(*own, kServer, Json(url), false);
 }
 
 std::string AcmeJsonDocument::text() const {

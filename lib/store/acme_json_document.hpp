@@ -51,6 +51,12 @@ class AcmeJsonDocument {
   /// "acmecpp" member) is removed, so the resolver looks as Traefik writes it again.
   bool remove_pending_order(const std::string& resolver, std::string_view main);
 
+  /// The ACME directory URL kept in the resolver's "acmecpp"."server" ("" when none is kept).
+  /// Throws Error(storage) when it is not a string.
+  std::string server(const std::string& resolver) const;
+  /// Keeps `url` as the resolver's "acmecpp"."server" (creating the resolver).
+  void set_server(const std::string& resolver, const std::string& url);
+
   /// The document in Traefik's layout (see serialize_acme_json).
   std::string text() const;
 

@@ -215,6 +215,17 @@ bool AcmeJsonStore::remove_pending_order(const std::string& resolver, const std:
   });
 }
 
+std::string AcmeJsonStore::load_server(const std::string& resolver) const {
+  return impl_->read([&](const AcmeJsonDocument& document) { return document.server(resolver); });
+}
+
+void AcmeJsonStore::save_server(const std::string& resolver, const std::string& url) {
+  impl_->change([resolver, url](AcmeJsonDocument& document) {
+    document.set_server(resolver, url);
+    return true;
+  });
+}
+
 void AcmeJsonStore::begin_batch() {
   std::lock_guard<std::mutex> guard(impl_->mutex);
   ++impl_->batch_depth;

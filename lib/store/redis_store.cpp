@@ -459,6 +459,19 @@ bool RedisStore::remove_pending_order(const std::string& resolver, const std::st
   return true;
 }
 
+std::string RedisStore::load_server(const std::string& resolver) const {
+  const auto reply = shared_->connection.command({"GET", shared_->key("server", resolver)});
+  if (reply->type == REDIS_REPLY_NIL) return {};
+  return store::reply_text(*reply);
+}
+
+void RedisStore::save_server(const std::string& resolver, const std::string& url) {
+  // Written at once, batch or not: a server is recorded before anything is ordered with it.
+  shared_->connection.transaction(
+      {{"SET", shared_->key("server", resolver), url},
+       {"ZADD", shared_->key("resolvers"), "NX", now_millis(), resolver}});
+}
+
 void RedisStore::begin_batch() {
   std::lock_guard<std::mutex> guard(shared_->records_mutex);
   ++shared_->batch_depth;

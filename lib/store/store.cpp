@@ -34,6 +34,12 @@ bool Store::remove_pending_order(const std::string&, const std::string&) {
   return false;
 }
 
+std::string Store::load_server(const std::string&) const {
+  return {};
+}
+
+void Store::save_server(const std::string&, const std::string&) {}
+
 void check_cache_key(const std::string& key) {
   const bool valid =
       !key.empty() && key.size() <= 64 &&

@@ -198,15 +198,15 @@ TEST_CASE("renew --days N renews when fewer than N days remain, whatever the lif
   record.key_pem = key.to_pem();
   AcmeJsonStore(store).save_certificate("letsencrypt", record);
 
-  const auto by_default = run_acmectl(pebble, store, {"renew", "--dry-run", "-v"});
+  const auto by_default = run_acmectl(pebble, store, {"renew", "--check", "-v"});
   REQUIRE_MESSAGE(by_default.exit_code == 0, describe(by_default));
   CHECK(by_default.out.find("not due days.example.test") != std::string::npos);
 
-  const auto with_days = run_acmectl(pebble, store, {"renew", "--dry-run", "--days", "45"});
+  const auto with_days = run_acmectl(pebble, store, {"renew", "--check", "--days", "45"});
   REQUIRE_MESSAGE(with_days.exit_code == 0, describe(with_days));
   CHECK(with_days.out == "would renew days.example.test\n");
 
-  const auto fewer = run_acmectl(pebble, store, {"renew", "--dry-run", "--days", "35"});
+  const auto fewer = run_acmectl(pebble, store, {"renew", "--check", "--days", "35"});
   REQUIRE_MESSAGE(fewer.exit_code == 0, describe(fewer));
   CHECK(fewer.out.empty());
 }

@@ -63,7 +63,7 @@ std::vector<std::string> renew_args(const PebbleEnv& pebble, std::vector<std::st
 
 }  // namespace
 
-TEST_CASE("renew renews what is due and leaves the rest alone, dry-run and force") {
+TEST_CASE("renew renews what is due and leaves the rest alone, check and force") {
   PebbleEnv pebble(counting_pebble_options());
   TempDir dir;
   const auto store = store_with_due_certificate(pebble, dir);
@@ -71,9 +71,9 @@ TEST_CASE("renew renews what is due and leaves the rest alone, dry-run and force
   const std::string due_serial = serial_of(store, "due.example.test");
 
   const std::string before = read_text_file(store);
-  const auto dry_run = run_acmectl(pebble, store, renew_args(pebble, {"--dry-run"}));
-  REQUIRE_MESSAGE(dry_run.exit_code == 0, describe(dry_run));
-  CHECK(dry_run.out == "would renew due.example.test\n");
+  const auto check = run_acmectl(pebble, store, renew_args(pebble, {"--check"}));
+  REQUIRE_MESSAGE(check.exit_code == 0, describe(check));
+  CHECK(check.out == "would renew due.example.test\n");
   CHECK(read_text_file(store) == before);
 
   const auto renew = run_acmectl(pebble, store, renew_args(pebble));

@@ -6,9 +6,11 @@
 
 #include <thread>
 
+#include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/store.hpp"
 #include "acmectl_runner.hpp"
+#include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace acmecpp;
@@ -75,4 +77,46 @@ TEST_CASE("acmectl run obtains configured names, reloads on SIGHUP and stops on 
   const std::string log = read_text_file(dir / "run.log");
   CHECK(log.find("configuration reloaded") != std::string::npos);
   CHECK(log.find("stopped") != std::string::npos);
+}
+
+TEST_CASE("acmectl run renews a stored certificate with the settings kept with it") {
+  PebbleOptions options;
+  options.authz_reuse_percent = 0;  // the renewal must really be validated
+  PebbleEnv pebble(options);
+  TempDir dir;
+  const std::string store = (dir / "acme.json").string();
+  // Issued answering HTTP-01 on Pebble's port: that port is kept with the certificate.
+  const auto issued = issue_standalone(pebble, store, {"kept.example.test"});
+  REQUIRE_MESSAGE(issued.exit_code == 0, describe(issued));
+  const auto serial = [&store] {
+    return parse_certificate(AcmeJsonStore(store).certificates("letsencrypt").at(0).certificate_pem)
+        .serial_hex;
+  };
+  const std::string before = serial();
+
+  // The configuration names a port nothing validates on: only the kept port can succeed.
+  std::string text = config_text(pebble, store, {"kept.example.test"});
+  const std::string wrong_port = "http-port: " + std::to_string(pebble.http_port());
+  text.replace(text.find(wrong_port), wrong_port.size(),
+               "http-port: " + std::to_string(free_tcp_port()));
+  const auto config = dir / "acmectl.yaml";
+  write_text_file(config, text);
+
+  // --days 2000: Pebble's five-year certificate is due at once.
+  ChildProcess run({ACMECPP_ACMECTL_PATH, "run", "--config", config.string(), "--interval", "3600",
+                    "--days", "2000"},
+                   {}, dir / "run.log");
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (serial() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  run.kill(SIGTERM);
+  const auto status = run.wait(20s);
+  const std::string log = read_text_file(dir / "run.log");
+  INFO("acmectl run said:\n" << log);
+  CHECK(serial() != before);
+  REQUIRE(status.has_value());
+  CHECK(status->exit_code == 0);
+  CHECK(log.find("renewed letsencrypt  names=kept.example.test") != std::string::npos);
+  CHECK(log.find("1/1 renewed kept.example.test") != std::string::npos);
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "support/memory_store.hpp"
+#include "tools/memory_store.hpp"
 
 #include "core/ascii.hpp"
 
 #include <algorithm>
 
-namespace acmecpp::testing {
+namespace acmecpp::tools {
 
 struct MemoryStore::Shared {
   std::mutex mutex;
@@ -90,6 +90,21 @@ bool MemoryStore::remove_pending_order(const std::string& resolver, const std::s
   if (orders_.erase({resolver, core::ascii_lower(main)}) == 0) return false;
   changed();
   return true;
+}
+
+std::string MemoryStore::load_server(const std::string& resolver) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto found = servers_.find(resolver);
+  return found == servers_.end() ? std::string() : found->second;
+}
+
+void MemoryStore::save_server(const std::string& resolver, const std::string& url) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  servers_[resolver] = url;
+  const bool known = std::any_of(resolvers_.begin(), resolvers_.end(),
+                                 [&](const auto& entry) { return entry.first == resolver; });
+  if (!known) resolvers_.push_back({resolver, Resolver{}});
+  changed();
 }
 
 std::vector<CertificateRecord> MemoryStore::certificates(const std::string& resolver) const {
@@ -223,4 +238,4 @@ void MemoryStore::write() {
   ++writes_;
 }
 
-}  // namespace acmecpp::testing
+}  // namespace acmecpp::tools
