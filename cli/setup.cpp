@@ -165,9 +165,11 @@ Context open_context(const SettingsSource& source, const std::string& named,
 
 void bind_resolver_server(const Context& context) {
   const std::string server = server_url(context.settings);
+  // A URL that is not https:// is refused by the client with its own error, before any request.
+  if (server.rfind("https://", 0) != 0) return;
   const std::string recorded = context.store->load_server(context.resolver);
   if (recorded.empty()) {
-    context.store->save_server(context.resolver, server);
+    context.store->save_server(context.resolver, server);  // acme.json: with its next write
     return;
   }
   if (recorded == server) return;

@@ -149,7 +149,9 @@ class ACMECPP_API Store {
   /// was first used with ("" when none is recorded, e.g. a section Traefik wrote, whose server is
   /// in Traefik's static configuration only). The defaults keep none.
   virtual std::string load_server(const std::string& resolver) const;
-  /// Records `url` as the resolver's server (creating the resolver), replacing any recorded.
+  /// Records `url` as the resolver's server (creating the resolver), replacing any recorded. A
+  /// store may keep it until its next write: AcmeJsonStore does, so that recording a server never
+  /// creates or rewrites a file on its own (a first order that fails leaves no store behind).
   virtual void save_server(const std::string& resolver, const std::string& url);
 
   /// Batches: changes made between begin_batch() and the matching commit_batch() may be written

@@ -104,8 +104,22 @@ struct AcmeJsonStore::Impl {
         pending.push_back(std::move(change_document));
       } else {
         write(document);
+        pending.clear();  // outside a batch only deferred changes wait, and this wrote them
       }
       return true;
+    } catch (...) {
+      cached.reset();
+      throw;
+    }
+  }
+
+  /// Applies `change` to the document and keeps it for the next write, whichever writes next
+  /// (a change, a batch's commit or a flush): nothing is written for it alone.
+  void defer(Change change_document) {
+    std::lock_guard<std::mutex> guard(mutex);
+    FileLock lock(lock_path, FileLock::Mode::shared, options);
+    try {
+      if (change_document(current())) pending.push_back(std::move(change_document));
     } catch (...) {
       cached.reset();
       throw;
@@ -220,7 +234,8 @@ std::string AcmeJsonStore::load_server(const std::string& resolver) const {
 }
 
 void AcmeJsonStore::save_server(const std::string& resolver, const std::string& url) {
-  impl_->change([resolver, url](AcmeJsonDocument& document) {
+  // Kept for the next write: a command whose first order fails creates no file for this alone.
+  impl_->defer([resolver, url](AcmeJsonDocument& document) {
     document.set_server(resolver, url);
     return true;
   });

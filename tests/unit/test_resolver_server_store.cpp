@@ -57,6 +57,10 @@ TEST_CASE(
   const auto resolver = store.resolvers().front();
   CHECK(store.load_server(resolver).empty());
   store.save_server(resolver, kUrl);
+  // Kept for the next write: recording a server alone never rewrites the file.
+  CHECK(read_json(path) == original);
+  CHECK(store.load_server(resolver) == kUrl);
+  store.flush_batch();
   Json changed = read_json(path);
   CHECK(changed.at(resolver).at("acmecpp").at("server") == kUrl);
   changed.at(resolver).erase("acmecpp");
