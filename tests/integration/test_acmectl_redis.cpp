@@ -12,6 +12,7 @@
 
 #include "acmecpp/redis_store.hpp"
 #include "integration/acmectl_runner.hpp"
+#include "support/eventually.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
@@ -196,8 +197,33 @@ TEST_CASE(
   TempDir dir;
   const std::string url = server.url() + "?prefix=race";
   const std::vector<std::string> names{"race.example.test", "www.race.example.test"};
-  const auto outputs =
-      run_at_once(pebble, url, dir, {issue_args(pebble, names), issue_args(pebble, names)});
+  // The test holds the name's lock until both processes say they wait for it, so that the race
+  // happens whatever their start-up times (under ASan the second may otherwise start after the
+  // first has stored the certificate, and only print "kept").
+  RedisStore holder(parse_redis_url(url));
+  auto held = holder.lock_name("letsencrypt", names.front(), 0ms);
+  REQUIRE(held);
+  std::vector<ChildProcess> processes;
+  for (int i = 0; i < 2; ++i) {
+    processes.emplace_back(acmectl_argv(pebble, url, issue_args(pebble, names)), ProcessOptions{},
+                           dir / ("acmectl-" + std::to_string(i) + ".out"));
+  }
+  const auto output_of = [&dir](int i) {
+    return read_text_file(dir / ("acmectl-" + std::to_string(i) + ".out"));
+  };
+  const bool both_wait = eventually([&] {
+    return output_of(0).find("holds the lock") != std::string::npos &&
+           output_of(1).find("holds the lock") != std::string::npos;
+  });
+  REQUIRE_MESSAGE(both_wait, (output_of(0) + output_of(1)));
+  held.reset();
+  std::string outputs;
+  for (int i = 0; i < 2; ++i) {
+    const auto status = processes[static_cast<std::size_t>(i)].wait(120s);
+    REQUIRE_MESSAGE(status, output_of(i));
+    CHECK_MESSAGE(status->exit_code == 0, output_of(i));
+    outputs += output_of(i);
+  }
   const auto log = pebble.pebble_log();
   CHECK_MESSAGE(pebble.new_order_requests() == 1, log);
   CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
