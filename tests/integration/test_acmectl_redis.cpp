@@ -68,24 +68,44 @@ void check_same_stores(Store& a, Store& b) {
   }
 }
 
-/// Starts one acmectl for each set of arguments, all at once, on `store`; waits for each and
-/// checks it succeeded. Returns what they printed, together.
-std::string run_at_once(const PebbleEnv& pebble, const std::string& store, const TempDir& dir,
-                        const std::vector<std::vector<std::string>>& args) {
+/// Where the i-th acmectl of start_at_once writes what it prints, and what it printed so far.
+std::filesystem::path output_path(const TempDir& dir, std::size_t i) {
+  return dir / ("acmectl-" + std::to_string(i) + ".out");
+}
+std::string output_of(const TempDir& dir, std::size_t i) {
+  return read_text_file(output_path(dir, i));
+}
+
+/// Starts one acmectl for each set of arguments, all at once, on `store`.
+std::vector<ChildProcess> start_at_once(const PebbleEnv& pebble, const std::string& store,
+                                        const TempDir& dir,
+                                        const std::vector<std::vector<std::string>>& args) {
   std::vector<ChildProcess> processes;
   for (std::size_t i = 0; i < args.size(); ++i) {
     processes.emplace_back(acmectl_argv(pebble, store, args[i]), ProcessOptions{},
-                           dir / ("acmectl-" + std::to_string(i) + ".out"));
+                           output_path(dir, i));
   }
+  return processes;
+}
+
+/// Waits for each process of start_at_once and checks it succeeded. Returns what they printed,
+/// together.
+std::string wait_for_all(std::vector<ChildProcess>& processes, const TempDir& dir) {
   std::string outputs;
-  for (std::size_t i = 0; i < args.size(); ++i) {
+  for (std::size_t i = 0; i < processes.size(); ++i) {
     const auto status = processes[i].wait(120s);
-    const auto output = read_text_file(dir / ("acmectl-" + std::to_string(i) + ".out"));
+    const auto output = output_of(dir, i);
     REQUIRE_MESSAGE(status, output);
     CHECK_MESSAGE(status->exit_code == 0, output);
     outputs += output;
   }
   return outputs;
+}
+
+std::string run_at_once(const PebbleEnv& pebble, const std::string& store, const TempDir& dir,
+                        const std::vector<std::vector<std::string>>& args) {
+  auto processes = start_at_once(pebble, store, dir, args);
+  return wait_for_all(processes, dir);
 }
 
 }  // namespace
@@ -203,27 +223,15 @@ TEST_CASE(
   RedisStore holder(parse_redis_url(url));
   auto held = holder.lock_name("letsencrypt", names.front(), 0ms);
   REQUIRE(held);
-  std::vector<ChildProcess> processes;
-  for (int i = 0; i < 2; ++i) {
-    processes.emplace_back(acmectl_argv(pebble, url, issue_args(pebble, names)), ProcessOptions{},
-                           dir / ("acmectl-" + std::to_string(i) + ".out"));
-  }
-  const auto output_of = [&dir](int i) {
-    return read_text_file(dir / ("acmectl-" + std::to_string(i) + ".out"));
-  };
+  auto processes =
+      start_at_once(pebble, url, dir, {issue_args(pebble, names), issue_args(pebble, names)});
   const bool both_wait = eventually([&] {
-    return output_of(0).find("holds the lock") != std::string::npos &&
-           output_of(1).find("holds the lock") != std::string::npos;
+    return output_of(dir, 0).find("holds the lock") != std::string::npos &&
+           output_of(dir, 1).find("holds the lock") != std::string::npos;
   });
-  REQUIRE_MESSAGE(both_wait, (output_of(0) + output_of(1)));
+  REQUIRE_MESSAGE(both_wait, (output_of(dir, 0) + output_of(dir, 1)));
   held.reset();
-  std::string outputs;
-  for (int i = 0; i < 2; ++i) {
-    const auto status = processes[static_cast<std::size_t>(i)].wait(120s);
-    REQUIRE_MESSAGE(status, output_of(i));
-    CHECK_MESSAGE(status->exit_code == 0, output_of(i));
-    outputs += output_of(i);
-  }
+  const std::string outputs = wait_for_all(processes, dir);
   const auto log = pebble.pebble_log();
   CHECK_MESSAGE(pebble.new_order_requests() == 1, log);
   CHECK_MESSAGE(count_occurrences(log, "POST /sign-me-up") == 1, log);
