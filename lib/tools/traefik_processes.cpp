@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -191,10 +192,37 @@ bool names_store(const fs::path& process, const std::string& path, const fs::pat
   return !error && normal == store;
 }
 
+/// The parent's PID from /proc/PID/stat ("pid (comm) state ppid ..."; comm may hold anything,
+/// so the fields are read after its last ')'); 0 when unreadable.
+int parent_pid(const fs::path& process) {
+  const auto stat = read_whole(process / "stat");
+  if (!stat) return 0;
+  const auto close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat->substr(close + 1));
+  std::string state;
+  int parent = 0;
+  fields >> state >> parent;
+  return fields ? parent : 0;
+}
+
+/// A process that Traefik forked and that has not yet run another program shows the same name,
+/// arguments and environment: it is the same Traefik, counted once (its parent).
+void drop_forks(std::vector<TraefikStorageUser>& users, const std::vector<int>& parents) {
+  std::vector<TraefikStorageUser> kept;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    const bool forked = std::any_of(users.begin(), users.end(),
+                                    [&](const auto& user) { return user.pid == parents[i]; });
+    if (!forked) kept.push_back(users[i]);
+  }
+  users = std::move(kept);
+}
+
 }  // namespace
 
 std::vector<TraefikStorageUser> traefik_processes_using(const std::string& store_path) {
   std::vector<TraefikStorageUser> users;
+  std::vector<int> parents;  // of each user, same order
   std::error_code error;
   const fs::path store = fs::weakly_canonical(fs::absolute(store_path, error), error);
   if (error) return users;
@@ -216,9 +244,11 @@ std::vector<TraefikStorageUser> traefik_processes_using(const std::string& store
     for (const auto& candidate : found) {
       if (!names_store(it->path(), candidate.path, store)) continue;
       users.push_back({std::stoi(pid), candidate.resolver, candidate.source});
+      parents.push_back(parent_pid(it->path()));
       break;
     }
   }
+  drop_forks(users, parents);
   return users;
 }
 

@@ -5,7 +5,10 @@
 // each of the ways Traefik accepts, and one that names another file.
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
+
+#include <sstream>
 
 #include "support/eventually.hpp"
 #include "support/process.hpp"
@@ -58,6 +61,34 @@ TEST_CASE("a traefik process naming the store in its arguments is found, another
   traefik.kill(SIGKILL);
   traefik.wait(5s);
   CHECK(traefik_processes_using(store).empty());
+}
+
+TEST_CASE("a child Traefik forked and that runs no other program is the same Traefik, once") {
+  // A forked child shows its parent's name, arguments and environment until it runs another
+  // program; a shell forks for every command (the stand-in's sleep once made this test and the
+  // ones around it see two Traefiks now and then). Here the child is a subshell that never runs
+  // another program, so it stays a copy for as long as the test looks.
+  TempDir dir;
+  const std::string store = (dir / "acme.json").string();
+  write_text_file(store, "{}");
+  const auto path = dir / "bin" / "traefik";
+  std::filesystem::create_directories(path.parent_path());
+  write_text_file(path, "#!/bin/sh\n(while :; do sleep 1; done) &\nwait\n");
+  ::chmod(path.c_str(), 0755);
+  ChildProcess traefik({path.string(), "--certificatesresolvers.le.acme.storage=" + store});
+  const auto children_of = [&] {
+    return read_text_file("/proc/" + std::to_string(traefik.pid()) + "/task/" +
+                          std::to_string(traefik.pid()) + "/children");
+  };
+  REQUIRE(eventually([&] { return named_traefik(traefik.pid()) && !children_of().empty(); }, 10s));
+  const auto users = traefik_processes_using(store);
+  REQUIRE(users.size() == 1);
+  CHECK(users[0].pid == traefik.pid());
+  const std::string children = children_of();  // the subshell, which outlives its parent's kill
+  traefik.kill(SIGKILL);
+  traefik.wait(5s);
+  std::istringstream pids(children);
+  for (pid_t child = 0; pids >> child;) ::kill(child, SIGKILL);
 }
 
 TEST_CASE("a relative storage path, a flag in another case, the environment, a config file") {
