@@ -119,17 +119,7 @@ std::shared_ptr<acmecpp::Store> open_store(const Settings& settings, acmecpp::St
 
 std::shared_ptr<acmecpp::Store> open_store_at(const std::string& place,
                                               acmecpp::AcmeJsonStoreOptions file_options) {
-  if (!acmecpp::is_redis_url(place)) {
-    return std::make_shared<acmecpp::AcmeJsonStore>(place, std::move(file_options));
-  }
-  auto options = acmecpp::parse_redis_url(place);
-  // The password is best kept out of the URL, which a process listing shows.
-  if (options.password.empty()) {
-    if (const char* password = std::getenv(kRedisPasswordVariable)) options.password = password;
-  }
-  auto store = std::make_shared<acmecpp::RedisStore>(std::move(options));
-  store->ping();  // an unreachable Redis is reported when the store is opened, not mid-command
-  return store;
+  return acmecpp::open_store(place, std::move(file_options), kRedisPasswordVariable);
 }
 
 std::string printable_store(const std::string& place) {

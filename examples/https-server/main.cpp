@@ -6,6 +6,11 @@
 //
 //   https-server --directory https://acme-v02.api.letsencrypt.org/directory --agree-tos
 //                --store acme.json --https-port 443 --http-port 80 example.com www.example.com
+//
+// Several of them behind a load balancer share one Redis (--store redis://10.0.0.5/0?prefix=acme,
+// the password in ACMECPP_REDIS_PASSWORD): each name is ordered once, by whichever node takes its
+// lock first; the challenge proofs go to Redis, so whichever node the CA's validation reaches
+// answers it; and every node serves what another stored, through Redis' change notices.
 
 #include <signal.h>
 
@@ -16,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -24,6 +30,8 @@
 #include "acmecpp/cert_manager.hpp"
 #include "acmecpp/error.hpp"
 #include "acmecpp/http01.hpp"
+#include "acmecpp/redis_store.hpp"
+#include "acmecpp/shared_challenge_solver.hpp"
 #include "acmecpp/tls_server.hpp"
 #include "acmecpp/tlsalpn01.hpp"
 
@@ -50,7 +58,8 @@ Options parse_options(int argc, char** argv) {
   CLI::App app{"HTTPS server that obtains and renews its own certificates (acmecpp example)"};
   app.add_option("--directory", options.directory, "ACME directory URL")->required();
   app.add_option("--ca-bundle", options.ca_bundle, "CA file trusted for the ACME server");
-  app.add_option("--store", options.store, "acme.json to keep account and certificates in");
+  app.add_option("--store", options.store,
+                 "acme.json to keep account and certificates in, or a Redis URL shared by nodes");
   app.add_option("--email", options.email, "account contact");
   app.add_flag("--agree-tos", options.agree_tos, "agree to the CA's terms of service");
   app.add_option("--address", options.address, "address both listeners bind");
@@ -78,14 +87,14 @@ bool has_suffix(std::string_view name, std::string_view suffix) {
   return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
 }
 
-acmecpp::ManagerConfig manager_config(const Options& options,
+acmecpp::ManagerConfig manager_config(const Options& options, std::shared_ptr<acmecpp::Store> store,
                                       std::vector<std::shared_ptr<acmecpp::Solver>> solvers) {
   acmecpp::ManagerConfig config;
   config.acme.directory_url = options.directory;
   config.acme.ca_bundle = options.ca_bundle;
   config.email = options.email;
   config.agree_tos = options.agree_tos;
-  config.store = std::make_shared<acmecpp::AcmeJsonStore>(options.store);
+  config.store = std::move(store);
   config.solvers = std::move(solvers);
   if (!options.challenge.empty()) config.challenge_preference = {options.challenge};
   config.check_interval = std::chrono::seconds(options.check_interval_seconds);
@@ -131,7 +140,16 @@ int main(int argc, char** argv) try {
 
   auto tls_alpn = std::make_shared<acmecpp::TlsAlpn01Responder>();
   auto http01 = std::make_shared<acmecpp::Http01Handler>();
-  acmecpp::CertManager manager(manager_config(options, {tls_alpn, http01}));
+  auto store = acmecpp::open_store(options.store);
+  std::vector<std::shared_ptr<acmecpp::Solver>> solvers{tls_alpn, http01};
+  if (auto shared = store->shared_challenges()) {
+    // Behind a load balancer: proofs go to the shared table, and both listeners answer from it.
+    solvers = {std::make_shared<acmecpp::SharedChallengeSolver>(shared, "tls-alpn-01"),
+               std::make_shared<acmecpp::SharedChallengeSolver>(shared, "http-01")};
+    tls_alpn->answer_from(shared);
+    http01->answer_from(shared);
+  }
+  acmecpp::CertManager manager(manager_config(options, std::move(store), std::move(solvers)));
   for (const auto& name : options.names) manager.manage({name});
 
   httplib::SSLServer https([&](SSL_CTX& context) {

@@ -296,6 +296,10 @@ class ACMECPP_API CertManager {
   /// With an on-demand policy, stored single-name certificates whose name it allows (issued on
   /// demand before a restart) are managed too, so that they are renewed. Another process using
   /// the same store is respected: each order or renewal holds the store's lock for its name.
+  /// A store that sends change notices (Store::watch_certificates: RedisStore) is watched until
+  /// stop(): a certificate another node stores is served here soon after, one it removes is no
+  /// longer served, and after a notice may have been lost (an outage, and periodically) every
+  /// stored certificate that is new or changed is taken up (nothing is dropped then).
   void start();
   /// Cancels the work under way (the order in hand, on-demand issuances, and obtain()/renew()
   /// calls running on other threads end with Error(cancelled): their requests are aborted and

@@ -61,12 +61,19 @@ class ACMECPP_API CertificateCache {
   /// server from serving the others. The records are parsed on as many threads as there are
   /// cores (the calling one included), which is most of the time a large store takes.
   std::vector<std::string> load(const Store& store, const std::string& resolver);
+  /// load() from records already read: the whole content becomes `records`.
+  std::vector<std::string> replace(const std::vector<CertificateRecord>& records);
+  /// Adds `records` (parsed as load() does) under their names, keeping everything else: what a
+  /// node does with certificates another node stored. Returns the main names it skipped.
+  std::vector<std::string> add(const std::vector<CertificateRecord>& records);
 
   /// Number of names that find() answers exactly.
   std::size_t size() const;
 
  private:
   struct Snapshot;
+  /// replace() (keep_others false) and add() (true).
+  std::vector<std::string> take(const std::vector<CertificateRecord>& records, bool keep_others);
   std::shared_ptr<const Snapshot> snapshot_;  // read and replaced with std::atomic_load/store
   struct WriterLock;
   std::unique_ptr<WriterLock> writer_lock_;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "acmecpp/api.hpp"
+#include "acmecpp/shared_challenges.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
@@ -34,8 +35,14 @@ class ACMECPP_API Http01Handler : public Solver {
 
   /// For a request path like "/.well-known/acme-challenge/TOKEN" (query string ignored), the
   /// body to send with status 200 and Content-Type "application/octet-stream"; nullopt when the
-  /// path is not a challenge this handler currently presents (answer 404 then).
+  /// path is not a challenge this handler currently presents, nor one the shared table of
+  /// answer_from() holds (answer 404 then).
   std::optional<std::string> response(std::string_view request_path) const;
+  /// Answers tokens presented nowhere here from `shared` too (the proofs another node's
+  /// SharedChallengeSolver put there, e.g. a RedisStore's shared_challenges()), so that a
+  /// validation the load balancer sends to this node succeeds for an order placed by another;
+  /// nullptr: only what is presented here.
+  void answer_from(std::shared_ptr<SharedChallenges> shared);
 
  private:
   struct State;

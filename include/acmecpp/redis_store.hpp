@@ -33,6 +33,9 @@ struct ACMECPP_API RedisOptions {
   /// How long a name lock outlives a holder that stopped refreshing it (killed, cut off). The
   /// holder extends it every third of this while it lives.
   std::chrono::milliseconds lock_ttl{30000};
+  /// How often a watch of the certificates (watch_certificates) tells its user to read
+  /// everything again: the safety net for a change notice lost in flight.
+  std::chrono::milliseconds watch_resync{std::chrono::minutes(5)};
 
   /// The place as a URL with the password masked ("redis://ops:***@10.0.0.5:6379/2?prefix=acme"),
   /// as every message of the store names it.
@@ -47,6 +50,15 @@ ACMECPP_API bool is_redis_url(std::string_view store);
 /// host in brackets). Throws Error(invalid_input) naming what is wrong, with the password masked.
 ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 
+/// The store at `place`, as a proxy or a tool names it in its configuration: a Redis URL
+/// (is_redis_url) gives a RedisStore, which is pinged so that an unreachable Redis is reported
+/// here (Error(storage)) rather than mid-command; its password, when the URL has none, comes from
+/// the environment variable named `password_variable` (keeping it out of a process listing), when
+/// that is set. Anything else is the path of an acme.json, opened with `file_options`.
+ACMECPP_API std::shared_ptr<Store> open_store(
+    const std::string& place, AcmeJsonStoreOptions file_options = {},
+    const std::string& password_variable = "ACMECPP_REDIS_PASSWORD");
+
 /// Accounts, certificates, locks and the cache area in Redis, under RedisOptions::prefix
 /// ("P" below; "<resolver>" and "<main>" with '%' and ':' percent-encoded):
 /// @verbatim
@@ -59,6 +71,10 @@ ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 ///                               object as in acme.json's "acmecpp"."orders", its key included
 ///   P:lock:<resolver>:<main>    a name lock: a random token, with an expiry (SET NX PX)
 ///   P:cache:<key>               the cache area (the CA's directory)
+///   P:changes                   the pub/sub channel of change notices: "<resolver>\n<main>"
+///                               for each certificate stored or removed
+///   P:challenge:<type>:<key>    a challenge proof any node answers with (shared_challenges()),
+///                               e.g. P:challenge:http-01:<token>, with an expiry
 /// @endverbatim
 /// Every write is one MULTI/EXEC, so nothing is half-written. One connection,
 /// guarded by a mutex, made at first use: a command that cannot reach Redis throws
@@ -67,7 +83,7 @@ ACMECPP_API RedisOptions parse_redis_url(const std::string& url);
 class ACMECPP_API RedisStore : public Store {
  public:
   /// Does not connect yet (the first call does). Throws Error(invalid_input) for options that
-  /// cannot work (an empty host, a lock_ttl under 100 ms).
+  /// cannot work (an empty host, a lock_ttl under 100 ms, a watch_resync under 1 s).
   explicit RedisStore(RedisOptions options);
   ~RedisStore() override;
   RedisStore(const RedisStore&) = delete;
@@ -98,6 +114,13 @@ class ACMECPP_API RedisStore : public Store {
   /// script), so a lock that lapsed and was taken by another node is never deleted by the first.
   std::unique_ptr<NameLock> lock_name(const std::string& resolver, const std::string& main,
                                       std::chrono::milliseconds timeout) override;
+  /// SUBSCRIBE P:changes on a connection and a thread of its own; every write of certificates
+  /// PUBLISHes there in its MULTI/EXEC. After an outage it connects again (backoff 100 ms doubling
+  /// to 5 s) and calls with empty names, and so it does every RedisOptions::watch_resync.
+  std::unique_ptr<StoreWatch> watch_certificates(CertificateChangeCallback changed) override;
+  /// "P:challenge:<type>:<key>" (SET with PX; removed by a compare-and-delete script), on a
+  /// connection of its own, made at first use.
+  std::shared_ptr<SharedChallenges> shared_challenges() override;
   /// "P:cache:<key>". Never throws; a Redis that cannot be reached keeps nothing.
   std::optional<std::string> load_cached(const std::string& key) const override;
   void save_cached(const std::string& key, const std::string& value) noexcept override;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "acmecpp/api.hpp"
+#include "acmecpp/shared_challenges.hpp"
 #include "acmecpp/stop_token.hpp"
 
 namespace acmecpp {
@@ -103,6 +104,20 @@ class ACMECPP_API NameLock {
   virtual ~NameLock() = default;
 };
 
+/// Held while a watch of a store's certificates lasts (Store::watch_certificates); destroying it
+/// ends the watch, waiting for a call in progress, so none comes after.
+class ACMECPP_API StoreWatch {
+ public:
+  virtual ~StoreWatch() = default;
+};
+
+/// What a watch is told: the certificate `main` (lower-case) of `resolver` was stored or removed,
+/// by any process or node (this one too). Both empty: anything may have changed, read everything
+/// again (notices may have been missed while the watch was cut off, or its periodic re-read is
+/// due). Called on a thread of the store, one call at a time; must not throw.
+using CertificateChangeCallback =
+    std::function<void(const std::string& resolver, const std::string& main)>;
+
 /// Keeps accounts and certificates per resolver (a named ACME configuration, as in Traefik).
 /// Implementations are safe to use from several threads and, where they say so, processes.
 ///
@@ -153,6 +168,21 @@ class ACMECPP_API Store {
   /// store may keep it until its next write: AcmeJsonStore does, so that recording a server never
   /// creates or rewrites a file on its own (a first order that fails leaves no store behind).
   virtual void save_server(const std::string& resolver, const std::string& url);
+
+  /// The table of challenge proofs every node using this store reads, for challenges answered by
+  /// whichever node the CA's validation reaches (SharedChallengeSolver puts proofs there;
+  /// Http01Handler::answer_from and TlsAlpn01Responder::answer_from answer from it); nullptr
+  /// when the store has none. The default has none: a file is shared by one machine's processes,
+  /// which share its listeners too. The same object on every call.
+  virtual std::shared_ptr<SharedChallenges> shared_challenges();
+
+  /// Tells `changed` about the certificates other processes or nodes store, soon after they do,
+  /// for as long as the returned watch lives; nullptr when the store sends no notices (then a
+  /// reader reads again when it wants to be current). Returns once the watch listens, so that
+  /// what is read after it returns and everything changed since is covered; when the store cannot
+  /// be reached it returns all the same and keeps trying, and calls `changed` with empty names
+  /// once it listens. The default sends none; RedisStore does (pub/sub).
+  virtual std::unique_ptr<StoreWatch> watch_certificates(CertificateChangeCallback changed);
 
   /// Batches: changes made between begin_batch() and the matching commit_batch() may be written
   /// together, once, instead of one write each (a store that writes every change at once, or

@@ -36,6 +36,7 @@
 #include <openssl/types.h>  // SSL, SSL_CTX, X509, EVP_PKEY: this API is TLS integration
 
 #include "acmecpp/api.hpp"
+#include "acmecpp/shared_challenges.hpp"
 #include "acmecpp/solver.hpp"
 
 namespace acmecpp {
@@ -129,6 +130,12 @@ class ACMECPP_API TlsAlpn01Responder : public Solver {
   /// True, during and after the handshake, when install()'s callback took `ssl` for a
   /// validation.
   static bool is_challenge_handshake(const SSL* ssl);
+  /// Answers validations for names presented nowhere here from `shared` too (the proofs another
+  /// node's SharedChallengeSolver put there, e.g. a RedisStore's shared_challenges()), making the
+  /// challenge certificate here; nullptr: only what is presented here. Looked up only for
+  /// handshakes that offer "acme-tls/1", so normal handshakes never wait for it. Also takes
+  /// effect on contexts installed before.
+  void answer_from(std::shared_ptr<SharedChallenges> shared);
 
  private:
   std::shared_ptr<tlsalpn01::ChallengeRegistry> registry_;

@@ -3,6 +3,7 @@
 
 #include "acmecpp/certificate.hpp"
 #include "acmecpp/error.hpp"
+#include "core/ascii.hpp"
 #include "manager/name_lock_wait.hpp"
 
 namespace acmecpp::manager {
@@ -107,22 +108,33 @@ void Serving::start() {
   if (worker_.running()) {
     throw Error(ErrorKind::config, "CertManager::start(): the background work already runs");
   }
+  // Watching first, then reading: a change made after the read is noticed, none falls between.
+  watch_ = store_->watch_certificates([this](const std::string& resolver, const std::string& main) {
+    take_up_change(resolver, main);
+  });
   load_store();
   on_demand_.open();
   worker_.start();
 }
 
 void Serving::stop() {
+  watch_.reset();
   worker_.stop();
   on_demand_.close();
 }
 
-void Serving::load_store() {
-  for (const auto& skipped : cache_->load(*store_, resolver_)) {
-    log_(LogLevel::error, "stored certificate for {} cannot be served; skipped", skipped);
+void Serving::log_skipped(const std::vector<std::string>& skipped) const {
+  for (const auto& main : skipped) {
+    log_(LogLevel::error, "stored certificate for {} cannot be served; skipped", main);
   }
+}
+
+void Serving::load_store() {
+  const auto records = store_->certificates(resolver_);
+  log_skipped(cache_->replace(records));
+  remember_taken_up(records);
   if (!policy_.allow) return;
-  for (const auto& record : store_->certificates(resolver_)) {
+  for (const auto& record : records) {
     try {
       if (managed_.names(record.main)) continue;
       const auto names = record.names();
@@ -178,6 +190,83 @@ std::shared_ptr<const ServingCertificate> Serving::publish(const CertificateReco
   cache_->put(certificate);  // first, so that no handshake sees it managed but not served
   managed_.manage(names);    // renewed from now on
   return certificate;
+}
+
+std::vector<CertificateRecord> Serving::remember_taken_up(
+    const std::vector<CertificateRecord>& records) {
+  std::vector<CertificateRecord> changed;
+  std::lock_guard<std::mutex> lock(taken_up_mutex_);
+  for (const auto& record : records) {
+    const auto pem_hash = std::hash<std::string>{}(record.certificate_pem);
+    auto& known = taken_up_[core::ascii_lower(record.main)];
+    if (known == pem_hash) continue;
+    known = pem_hash;
+    changed.push_back(record);
+  }
+  return changed;
+}
+
+void Serving::take_up_store() {
+  // Added and replaced, never removed: a store that lost its content (a Redis restarted without
+  // persistence) must not take down what this node serves. Only what changed is parsed.
+  const auto changed = remember_taken_up(store_->certificates(resolver_));
+  if (changed.empty()) return;
+  const auto skipped = cache_->add(changed);
+  log_skipped(skipped);
+  log_(LogLevel::info, "read the store again: {} certificate(s) new or changed",
+       changed.size() - skipped.size());
+}
+
+void Serving::take_up(const std::string& resolver, const std::string& main) {
+  if (resolver.empty() && main.empty()) {
+    take_up_store();
+    return;
+  }
+  if (resolver != resolver_) return;
+  const auto stored = store_->certificates_named(resolver_, main);
+  if (stored.empty()) {
+    // Removed from the store: no longer served under the names it had.
+    {
+      std::lock_guard<std::mutex> lock(taken_up_mutex_);
+      taken_up_.erase(main);
+    }
+    const auto served = cache_->find(main);
+    if (served && !served->names.empty() && core::ascii_lower(served->names.front()) == main) {
+      cache_->remove(served->names);
+    }
+    return;
+  }
+  if (remember_taken_up({stored.front()}).empty()) return;  // served as it is already
+  cache_->put(ServingCertificate::from_record(stored.front()));
+  log_(LogLevel::debug, "serving the certificate of {} as the store holds it now", main);
+}
+
+void Serving::take_up_change(const std::string& resolver, const std::string& main) noexcept {
+  // Only reads: tried twice when the store failed. After a Redis restart the store's connection
+  // is a closed one, which the first command finds and drops, and the next makes anew; the
+  // re-read asked for after that restart must not wait for the next periodic one.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      take_up(resolver, main);
+      return;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::storage && attempt < 2) continue;
+      log_take_up_failure(main, e);
+      return;
+    } catch (const std::exception& e) {
+      log_take_up_failure(main, e);
+      return;
+    }
+  }
+}
+
+void Serving::log_take_up_failure(const std::string& main, const std::exception& e) const noexcept {
+  try {
+    log_(LogLevel::error, "cannot take up the store's change of {}: {}",
+         main.empty() ? std::string("its certificates") : main, e.what());
+  } catch (...) {
+    // Nothing more to do on the store's thread.
+  }
 }
 
 }  // namespace acmecpp::manager

@@ -7,8 +7,10 @@
 // manager only as an Issuer.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "acmecpp/cert_manager.hpp"
@@ -49,6 +51,19 @@ class Serving {
   std::shared_ptr<const ServingCertificate> issue_on_demand(const std::string& name);
   std::shared_ptr<const ServingCertificate> publish(const CertificateRecord& record,
                                                     const std::vector<std::string>& names);
+  /// A store's change notice (Store::watch_certificates), on the store's thread: the certificate
+  /// as stored now goes into the cache (or out, when it was removed); empty names: the whole
+  /// store is read again. Never throws: a failure is logged.
+  void take_up_change(const std::string& resolver, const std::string& main) noexcept;
+  /// take_up_change's work; throws what the store throws.
+  void take_up(const std::string& resolver, const std::string& main);
+  void log_take_up_failure(const std::string& main, const std::exception& e) const noexcept;
+  /// Empty names: every certificate of the resolver the store holds goes into the cache, parsed
+  /// only when it differs from what this did last (taken_up_).
+  void take_up_store();
+  /// Notes the PEM hash of each record in taken_up_; returns the records whose hash was new.
+  std::vector<CertificateRecord> remember_taken_up(const std::vector<CertificateRecord>& records);
+  void log_skipped(const std::vector<std::string>& skipped) const;
   /// One pass of the background thread: the outcomes go to on_pass, or to the log without one.
   std::chrono::milliseconds background_pass(const std::atomic<bool>& stop_requested);
   void log_outcome(const UpkeepOutcome& outcome) const;
@@ -67,6 +82,12 @@ class Serving {
   // The threads last, so that they are stopped before what they use is destroyed.
   OnDemandIssuer on_demand_;
   BackgroundWorker worker_;
+  /// Lower-case main name -> hash of the certificate PEM load_store() or take_up_store() put into
+  /// the cache.
+  std::mutex taken_up_mutex_;
+  std::unordered_map<std::string, std::size_t> taken_up_;
+  // Last of all: destroyed first, so that no notice comes while the rest goes.
+  std::unique_ptr<StoreWatch> watch_;
 };
 
 }  // namespace acmecpp::manager

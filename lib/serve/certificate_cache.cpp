@@ -118,21 +118,33 @@ void CertificateCache::remove(const std::vector<std::string>& names) {
 }
 
 std::vector<std::string> CertificateCache::load(const Store& store, const std::string& resolver) {
-  // Parsed before taking the writer lock: reading the store and parsing are the slow part, and
-  // another writer need not wait for them.
-  const std::vector<CertificateRecord> records = store.certificates(resolver);
+  return replace(store.certificates(resolver));
+}
+
+std::vector<std::string> CertificateCache::replace(const std::vector<CertificateRecord>& records) {
+  return take(records, false);
+}
+
+std::vector<std::string> CertificateCache::add(const std::vector<CertificateRecord>& records) {
+  return take(records, true);
+}
+
+std::vector<std::string> CertificateCache::take(const std::vector<CertificateRecord>& records,
+                                                bool keep_others) {
+  // Parsed before taking the writer lock: parsing is the slow part, and another writer need not
+  // wait for it.
   const auto parsed = parse_all(records);
-  auto next = std::make_shared<Snapshot>();
-  next->by_name.reserve(records.size());
   std::vector<std::string> skipped;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (parsed[i]) {
-      add_names(next->by_name, parsed[i]);  // in store order: a later entry wins a shared name
-    } else {
-      skipped.push_back(records[i].main);
-    }
+    if (!parsed[i]) skipped.push_back(records[i].main);
   }
   std::lock_guard<std::mutex> writing(writer_lock_->mutex);
+  auto next = keep_others ? std::make_shared<Snapshot>(*std::atomic_load(&snapshot_))
+                          : std::make_shared<Snapshot>();
+  next->by_name.reserve(next->by_name.size() + records.size());
+  for (const auto& certificate : parsed) {
+    if (certificate) add_names(next->by_name, certificate);  // in order: a later one wins a name
+  }
   std::atomic_store(&snapshot_, std::shared_ptr<const Snapshot>(std::move(next)));
   return skipped;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/redis_connection.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
 
@@ -56,6 +57,20 @@ class SigpipeSuppressed {
 };
 
 }  // namespace
+
+std::string redis_key_part(const std::string& text) {
+  std::string part;
+  for (const char c : text) {
+    if (c == '%') {
+      part += "%25";
+    } else if (c == ':') {
+      part += "%3A";
+    } else {
+      part += c;
+    }
+  }
+  return part;
+}
 
 std::string reply_text(const redisReply& reply) {
   if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS) return {};
@@ -139,6 +154,14 @@ RedisReplyPtr RedisConnection::command(const RedisCommand& words) {
   return reply(context, words.front());
 }
 
+bool RedisConnection::delete_if_equal(const std::string& key, const std::string& value) {
+  static constexpr const char* kScript =
+      "if redis.call('get', KEYS[1]) == ARGV[1] then "
+      "return redis.call('del', KEYS[1]) else return 0 end";
+  const auto reply = command({"EVAL", kScript, "1", key, value});
+  return reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+}
+
 RedisReplyPtr RedisConnection::transaction(const std::vector<RedisCommand>& commands) {
   std::lock_guard<std::mutex> guard(mutex_);
   const SigpipeSuppressed no_sigpipe;
@@ -173,6 +196,51 @@ RedisReplyPtr RedisConnection::transaction(const std::vector<RedisCommand>& comm
     throw Error(ErrorKind::storage, "Redis at " + url_ + ": EXEC did not apply the transaction");
   }
   return exec;
+}
+
+void RedisConnection::drain(redisContext& context,
+                            const std::function<void(const redisReply&)>& handle) {
+  for (;;) {
+    void* raw = nullptr;
+    if (redisGetReplyFromReader(&context, &raw) != REDIS_OK) fail("reading a notice");
+    if (raw == nullptr) return;
+    const RedisReplyPtr reply(static_cast<redisReply*>(raw));
+    handle(*reply);
+  }
+}
+
+void RedisConnection::listen(const std::string& channel, const std::function<void()>& subscribed,
+                             const std::function<void(const std::string&)>& message,
+                             const std::function<bool()>& keep_going,
+                             std::chrono::milliseconds poll) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const SigpipeSuppressed no_sigpipe;
+  redisContext& context = connected();
+  append(context, {"SUBSCRIBE", channel});
+  reply(context, "SUBSCRIBE");
+  subscribed();
+  // A message is ["message", channel, payload]; anything else (a confirmation) is not one.
+  const auto handle = [&message](const redisReply& reply) {
+    if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 3) return;
+    const redisReply& kind = *reply.element[0];
+    const redisReply& payload = *reply.element[2];
+    if (reply_text(kind) != "message" || payload.type != REDIS_REPLY_STRING) return;
+    message(std::string(payload.str, payload.len));
+  };
+  for (;;) {
+    drain(context, handle);
+    if (!keep_going()) {
+      context_.reset();  // subscribed: no use for anything else
+      return;
+    }
+    pollfd ready{context.fd, POLLIN, 0};
+    const int polled = ::poll(&ready, 1, static_cast<int>(poll.count()));
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled < 0) fail("waiting for notices");
+    if (polled == 0) continue;
+    // Readable: the read does not block (a closed connection reads as an error).
+    if (redisBufferRead(&context) != REDIS_OK) fail("reading notices");
+  }
 }
 
 }  // namespace acmecpp::store

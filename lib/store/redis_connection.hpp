@@ -7,6 +7,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,6 +36,19 @@ class RedisConnection {
   /// MULTI, the commands, EXEC, sent together: all are applied or none. The EXEC's reply (one
   /// element a command). Throws Error(storage) when Redis refused any of them.
   RedisReplyPtr transaction(const std::vector<RedisCommand>& commands);
+  /// Deletes `key` only while it holds `value` (a lock's token, a node's proof), atomically, so
+  /// that what another put there since is left alone. True when it deleted. Throws
+  /// Error(storage) as command() does.
+  bool delete_if_equal(const std::string& key, const std::string& value);
+  /// Subscribes this connection to `channel` (from then on it only receives), calls
+  /// `subscribed()` once Redis confirmed, then `message(payload)` for each message on it, and
+  /// asks `keep_going()` between messages and at least every `poll`: when it says false, drops
+  /// the connection and returns. Throws Error(storage) when the connection fails (it is dropped;
+  /// the next call connects again). The callbacks run on the caller's thread.
+  void listen(const std::string& channel, const std::function<void()>& subscribed,
+              const std::function<void(const std::string&)>& message,
+              const std::function<bool()>& keep_going,
+              std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
  private:
   /// With mutex_ held: connected, authenticated and on the right database, or throws.
@@ -42,12 +57,17 @@ class RedisConnection {
   [[noreturn]] void fail(const std::string& what);
   void append(redisContext& context, const RedisCommand& words);
   RedisReplyPtr reply(redisContext& context, const std::string& what);
+  /// With mutex_ held: the replies already read into the context's buffer, each to `handle`.
+  void drain(redisContext& context, const std::function<void(const redisReply&)>& handle);
 
   const RedisOptions options_;
   const std::string url_;
   std::mutex mutex_;
   RedisContextPtr context_;
 };
+
+/// A key's part: '%' and ':' percent-encoded, so that "P:cert:<resolver>:<main>" is unambiguous.
+std::string redis_key_part(const std::string& text);
 
 /// The reply's text (a string or status reply), or "" for anything else.
 std::string reply_text(const redisReply& reply);

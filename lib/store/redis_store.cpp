@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -15,11 +15,14 @@
 
 #include "acmecpp/error.hpp"
 #include "acmecpp/redis_store.hpp"
+#include "acmecpp/stop_token.hpp"
 #include "core/ascii.hpp"
 #include "store/acme_json_records.hpp"
 #include "store/acme_json_text.hpp"
 #include "store/pending_order_json.hpp"
+#include "store/redis_challenges.hpp"
 #include "store/redis_connection.hpp"
+#include "store/redis_watch.hpp"
 
 namespace acmecpp {
 
@@ -32,29 +35,10 @@ namespace {
 constexpr const char* kRefreshScript =
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-/// Deletes a lock only while it still holds the holder's token.
-constexpr const char* kReleaseScript =
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('del', KEYS[1]) else return 0 end";
 
 constexpr auto kLockPoll = std::chrono::milliseconds(50);
 /// Values fetched with one MGET.
 constexpr std::size_t kFetchChunk = 256;
-
-/// A key's part: '%' and ':' percent-encoded, so that "P:cert:<resolver>:<main>" is unambiguous.
-std::string key_part(const std::string& text) {
-  std::string part;
-  for (const char c : text) {
-    if (c == '%') {
-      part += "%25";
-    } else if (c == ':') {
-      part += "%3A";
-    } else {
-      part += c;
-    }
-  }
-  return part;
-}
 
 /// 128 random bits in hex: a lock holder's token.
 std::string random_token() {
@@ -96,30 +80,28 @@ bool usable(const CertificateRecord& record) {
 struct RedisStore::Shared {
   explicit Shared(RedisOptions options) : connection(std::move(options)) {}
   ~Shared() {
-    {
-      std::lock_guard<std::mutex> guard(locks_mutex);
-      stopping = true;
-    }
-    wake.notify_all();
+    stop.request_stop();
     if (refresher.joinable()) refresher.join();
   }
 
   const RedisOptions& options() const { return connection.options(); }
   std::string key(const std::string& kind) const { return options().prefix + ":" + kind; }
   std::string key(const std::string& kind, const std::string& resolver) const {
-    return key(kind) + ":" + key_part(resolver);
+    return key(kind) + ":" + store::redis_key_part(resolver);
   }
   std::string cert_key(const std::string& resolver, const std::string& lower_main) const {
-    return key("cert", resolver) + ":" + key_part(lower_main);
+    return key("cert", resolver) + ":" + store::redis_key_part(lower_main);
   }
   std::string order_key(const std::string& resolver, const std::string& lower_main) const {
-    return key("order", resolver) + ":" + key_part(lower_main);
+    return key("order", resolver) + ":" + store::redis_key_part(lower_main);
   }
   std::string place(const std::string& what) const {
     return "Redis at " + connection.url() + ", " + what;
   }
 
   store::RedisConnection connection;
+  const std::shared_ptr<store::RedisChallenges> challenges =
+      std::make_shared<store::RedisChallenges>(connection.options());
 
   // Records: changes of an open batch, which this object's readers see before Redis does.
   mutable std::mutex records_mutex;
@@ -137,10 +119,9 @@ struct RedisStore::Shared {
     std::string token;
   };
   std::mutex locks_mutex;
-  std::condition_variable wake;
   std::map<std::uint64_t, Held> held;
   std::uint64_t next_lock = 0;
-  bool stopping = false;
+  StopSource stop;  // ends the refresher's wait at once
   std::thread refresher;
   std::atomic<std::size_t> waiters{0};
 
@@ -164,6 +145,7 @@ struct RedisStore::Shared {
         commands.push_back({"DEL", cert_key(resolver, main)});
         commands.push_back({"SREM", key("certs", resolver), main});
       }
+      commands.push_back({"PUBLISH", key("changes"), store::change_notice(resolver, main)});
     }
     for (const auto& [id, order] : pending_orders) {
       const std::string order_key_name = order_key(id.first, id.second);
@@ -223,17 +205,15 @@ struct RedisStore::Shared {
   void refresh_loop() noexcept {
     const auto period = std::max(options().lock_ttl / 3, std::chrono::milliseconds(10));
     const std::string ttl = std::to_string(options().lock_ttl.count());
-    std::unique_lock<std::mutex> lock(locks_mutex);
-    while (!stopping) {
-      wake.wait_for(lock, period, [this] { return stopping; });
-      if (stopping) break;
+    const StopToken stopped = stop.token();
+    while (stopped.wait_for(period)) {
       std::map<std::uint64_t, Held> locks;
       try {
+        std::lock_guard<std::mutex> guard(locks_mutex);
         locks = held;
       } catch (...) {
         continue;  // out of memory: tried again next period
       }
-      lock.unlock();
       for (const auto& [id, one] : locks) {
         try {
           const auto reply =
@@ -247,7 +227,6 @@ struct RedisStore::Shared {
           // Redis unreachable (or out of memory): tried again next period.
         }
       }
-      lock.lock();
     }
   }
 };
@@ -272,6 +251,9 @@ RedisStore::RedisStore(RedisOptions options) {
   }
   if (options.lock_ttl < std::chrono::milliseconds(100)) {
     throw Error(ErrorKind::invalid_input, "RedisOptions: lock_ttl must be at least 100 ms");
+  }
+  if (options.watch_resync < std::chrono::seconds(1)) {
+    throw Error(ErrorKind::invalid_input, "RedisOptions: watch_resync must be at least 1 s");
   }
   if (options.prefix.empty()) {
     throw Error(ErrorKind::invalid_input, "RedisOptions: the prefix is empty");
@@ -500,7 +482,7 @@ std::size_t RedisStore::lock_waiters() const {
 std::unique_ptr<NameLock> RedisStore::lock_name(const std::string& resolver,
                                                 const std::string& main,
                                                 std::chrono::milliseconds timeout) {
-  const std::string key = shared_->key("lock", resolver) + ":" + key_part(main);
+  const std::string key = shared_->key("lock", resolver) + ":" + store::redis_key_part(main);
   const std::string token = random_token();
   const std::string ttl = std::to_string(shared_->options().lock_ttl.count());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -527,11 +509,20 @@ std::unique_ptr<NameLock> RedisStore::lock_name(const std::string& resolver,
       shared->held.erase(id);
     }
     try {
-      shared->connection.command({"EVAL", kReleaseScript, "1", key, token});
+      shared->connection.delete_if_equal(key, token);
     } catch (...) {
       // Unreachable: the lock lapses after its TTL.
     }
   });
+}
+
+std::unique_ptr<StoreWatch> RedisStore::watch_certificates(CertificateChangeCallback changed) {
+  return std::make_unique<store::RedisWatch>(shared_->options(), shared_->key("changes"),
+                                             std::move(changed));
+}
+
+std::shared_ptr<SharedChallenges> RedisStore::shared_challenges() {
+  return shared_->challenges;
 }
 
 std::optional<std::string> RedisStore::load_cached(const std::string& key) const {
@@ -552,6 +543,18 @@ void RedisStore::save_cached(const std::string& key, const std::string& value) n
   } catch (...) {
     // Not kept this time.
   }
+}
+
+std::shared_ptr<Store> open_store(const std::string& place, AcmeJsonStoreOptions file_options,
+                                  const std::string& password_variable) {
+  if (!is_redis_url(place)) return std::make_shared<AcmeJsonStore>(place, std::move(file_options));
+  auto options = parse_redis_url(place);
+  if (options.password.empty() && !password_variable.empty()) {
+    if (const char* password = std::getenv(password_variable.c_str())) options.password = password;
+  }
+  auto store = std::make_shared<RedisStore>(std::move(options));
+  store->ping();
+  return store;
 }
 
 }  // namespace acmecpp

@@ -40,6 +40,14 @@ std::string Store::load_server(const std::string&) const {
 
 void Store::save_server(const std::string&, const std::string&) {}
 
+std::unique_ptr<StoreWatch> Store::watch_certificates(CertificateChangeCallback) {
+  return nullptr;
+}
+
+std::shared_ptr<SharedChallenges> Store::shared_challenges() {
+  return nullptr;
+}
+
 void check_cache_key(const std::string& key) {
   const bool valid =
       !key.empty() && key.size() <= 64 &&

@@ -11,6 +11,7 @@
 #include "acmecpp/error.hpp"
 #include "acmecpp/store.hpp"
 #include "crypto/openssl_ptr.hpp"
+#include "support/example_server.hpp"
 #include "support/pebble_env.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -28,20 +29,7 @@ class ExampleServer {
  public:
   ExampleServer(const PebbleEnv& pebble, const TempDir& dir, const std::vector<std::string>& extra)
       : log_(dir / "https-server.log"), store_((dir / "acme.json").string()) {
-    std::vector<std::string> argv{ACMECPP_HTTPS_SERVER_PATH,
-                                  "--directory",
-                                  pebble.directory_url(),
-                                  "--ca-bundle",
-                                  pebble.ca_bundle().string(),
-                                  "--store",
-                                  store_,
-                                  "--agree-tos",
-                                  "--address",
-                                  "127.0.0.1",
-                                  "--https-port",
-                                  std::to_string(pebble.tls_port()),
-                                  "--http-port",
-                                  std::to_string(pebble.http_port())};
+    auto argv = example_server_argv(pebble, store_, pebble.tls_port(), pebble.http_port());
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_.emplace(argv, ProcessOptions{}, log_);
   }

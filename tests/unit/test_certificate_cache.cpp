@@ -180,6 +180,33 @@ TEST_CASE("cache: load from an acme.json skips a corrupt entry and reports it") 
   CHECK(cache.size() == 3);
 }
 
+TEST_CASE(
+    "cache: add keeps what is there and replaces only the names it brings, replace keeps none") {
+  CertificateCache cache;
+  cache.put(serving({"kept.example.test"}));
+  cache.put(serving({"renewed.example.test", "www.renewed.example.test"}));
+  const auto before = cache.find("www.renewed.example.test");
+  CertificateRecord corrupt = test_ca().issue({"corrupt.example.test"});
+  corrupt.key_pem = test_ca().issue({"someone.else.test"}).key_pem;
+  const auto skipped = cache.add(
+      {test_ca().issue({"renewed.example.test"}), corrupt, test_ca().issue({"new.example.test"})});
+  CHECK(skipped == std::vector<std::string>{"corrupt.example.test"});
+  CHECK(found_leaf_name(cache, "kept.example.test") == "kept.example.test");
+  CHECK(found_leaf_name(cache, "new.example.test") == "new.example.test");
+  const auto renewed = cache.find("renewed.example.test");
+  REQUIRE(renewed != nullptr);
+  CHECK(renewed != before);
+  // A name only the old certificate had still finds the old one.
+  CHECK(cache.find("www.renewed.example.test") == before);
+  CHECK(cache.find("corrupt.example.test") == nullptr);
+  CHECK(cache.size() == 4);
+
+  CHECK(cache.replace({test_ca().issue({"only.example.test"})}).empty());
+  CHECK(cache.size() == 1);
+  CHECK(cache.find("kept.example.test") == nullptr);
+  CHECK(found_leaf_name(cache, "only.example.test") == "only.example.test");
+}
+
 TEST_CASE("cache: load of a large store parses on several threads and keeps the store's order") {
   // Enough records for load() to share the parsing among threads (64 or more a thread), with
   // corrupt entries in different shares and a name held by two entries: the later one wins, as

@@ -23,6 +23,7 @@ struct Presented {
 struct Http01Handler::State {
   mutable std::mutex mutex;
   std::map<std::string, Presented, std::less<>> by_token;
+  std::shared_ptr<SharedChallenges> shared;
 };
 
 Http01Handler::Http01Handler() : state_(std::make_shared<State>()) {}
@@ -60,10 +61,21 @@ std::optional<std::string> Http01Handler::response(std::string_view request_path
   const std::string_view token = request_path.substr(kHttp01PathPrefix.size());
   if (!is_valid_challenge_token(token)) return std::nullopt;
 
+  std::shared_ptr<SharedChallenges> shared;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    const auto found = state_->by_token.find(token);
+    if (found != state_->by_token.end()) return found->second.key_authorization;
+    shared = state_->shared;
+  }
+  // Looked up without the lock held: other requests go on while this one asks.
+  if (!shared) return std::nullopt;
+  return shared->get(http01::kSharedType, std::string(token));
+}
+
+void Http01Handler::answer_from(std::shared_ptr<SharedChallenges> shared) {
   std::lock_guard<std::mutex> lock(state_->mutex);
-  const auto found = state_->by_token.find(token);
-  if (found == state_->by_token.end()) return std::nullopt;
-  return found->second.key_authorization;
+  state_->shared = std::move(shared);
 }
 
 }  // namespace acmecpp

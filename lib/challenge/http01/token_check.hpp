@@ -9,6 +9,9 @@
 
 namespace acmecpp::http01 {
 
+/// The challenge type's name in a SharedChallenges (proofs kept under their token).
+inline constexpr const char* kSharedType = "http-01";
+
 /// Throws ChallengeError naming the token (tokens are public; key authorizations are not) when
 /// it is not plain base64url, e.g. "../etc/passwd".
 inline void require_valid_token(const std::string& token) {

@@ -3,43 +3,21 @@
 
 #include "acmecpp/error.hpp"
 #include "challenge/tlsalpn01/challenge_certificate.hpp"
-#include "core/ascii.hpp"
+#include "challenge/tlsalpn01/challenge_names.hpp"
 #include "core/ip_address.hpp"
 
 namespace acmecpp::tlsalpn01 {
 namespace {
 
-void require_presentable(const ChallengeTask& task) {
-  if (task.wildcard) {
-    // The validator connects to one host name; a wildcard has none to connect to.
-    throw ChallengeError("TLS-ALPN-01 cannot validate the wildcard name *." + task.identifier +
-                         ": use DNS-01 for it");
-  }
-  if (task.identifier.empty()) throw ChallengeError("TLS-ALPN-01 task without an identifier");
-}
-
-/// What the certificate is for (a DNS name lower-cased, an IP address in canonical text) and
-/// the SNI a validator sends for it: the name itself, or for an IP address its reverse-DNS name
-/// (RFC 8738 section 6).
-struct Names {
-  std::string identifier;
-  std::string server_name;
-};
-
-Names names_of(const ChallengeTask& task) {
-  if (const auto ip = core::canonical_ip_address(task.identifier)) {
-    return {*ip, core::reverse_dns_name(*ip)};
-  }
-  // SNI and identifiers are A-labels, compared case-insensitively.
-  std::string name = core::ascii_lower(task.identifier);
-  return {name, name};
-}
+/// Certificates made from shared proofs are few at a time (the challenges in flight); a table
+/// past this size is emptied rather than let grow with names long validated.
+constexpr std::size_t kMadeFromSharedLimit = 64;
 
 }  // namespace
 
 void ChallengeRegistry::add(const ChallengeTask& task) {
   require_presentable(task);
-  const auto [name, server_name] = names_of(task);
+  const auto [name, server_name] = challenge_names(task.identifier);
   std::lock_guard<std::mutex> lock(mutex_);
   const auto found = by_name_.find(server_name);
   if (found != by_name_.end()) {
@@ -62,7 +40,7 @@ void ChallengeRegistry::add(const ChallengeTask& task) {
 
 void ChallengeRegistry::remove(const ChallengeTask& task) noexcept {
   try {
-    const std::string server_name = names_of(task).server_name;
+    const std::string server_name = challenge_names(task.identifier).server_name;
     std::lock_guard<std::mutex> lock(mutex_);
     const auto found = by_name_.find(server_name);
     if (found == by_name_.end() || found->second.key_authorization != task.key_authorization) {
@@ -76,19 +54,63 @@ void ChallengeRegistry::remove(const ChallengeTask& task) noexcept {
 
 std::shared_ptr<const TlsAlpn01Certificate> ChallengeRegistry::find(
     std::string_view server_name) const {
-  if (!server_name.empty() && server_name.back() == '.') server_name.remove_suffix(1);
-  const std::string name = core::ascii_lower(server_name);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (name.empty()) {
-    // No SNI: a validator that connects to an IP address and leaves SNI out (RFC 8738 section 6
-    // asks for the reverse-DNS name, but a client library may send no SNI for an address). Only
-    // unambiguous: the one challenge presented, and it is for an IP address.
-    if (by_name_.size() != 1) return nullptr;
-    const auto& only = by_name_.begin()->second.certificate;
-    return core::canonical_ip_address(only->identifier) ? only : nullptr;
+  const std::string name = normalised_server_name(server_name);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (name.empty()) {
+      // No SNI: a validator that connects to an IP address and leaves SNI out (RFC 8738 section 6
+      // asks for the reverse-DNS name, but a client library may send no SNI for an address).
+      // Only unambiguous: the one challenge presented, and it is for an IP address.
+      if (by_name_.size() != 1) return nullptr;
+      const auto& only = by_name_.begin()->second.certificate;
+      return core::canonical_ip_address(only->identifier) ? only : nullptr;
+    }
+    const auto found = by_name_.find(name);
+    if (found != by_name_.end()) return found->second.certificate;
   }
-  const auto found = by_name_.find(name);
-  return found == by_name_.end() ? nullptr : found->second.certificate;
+  return find_shared(name);
+}
+
+void ChallengeRegistry::answer_from(std::shared_ptr<SharedChallenges> shared) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  shared_ = std::move(shared);
+  made_from_shared_.clear();
+}
+
+std::shared_ptr<const TlsAlpn01Certificate> ChallengeRegistry::find_shared(
+    const std::string& server_name) const {
+  std::shared_ptr<SharedChallenges> shared;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shared = shared_;
+  }
+  if (!shared) return nullptr;
+  // The lookup goes out (to Redis, say) without the registry's lock: other handshakes go on. It
+  // is made for every acme-tls/1 handshake (only validators offer that protocol, a few times an
+  // order): the table decides whether a proof is still current, so one removed is never answered;
+  // the certificate made for it earlier is reused.
+  const auto value = shared->get(kSharedType, server_name);
+  if (!value) return nullptr;
+  const auto proof = parse_shared_proof(*value, server_name);
+  if (!proof) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto made = made_from_shared_.find(server_name);
+    if (made != made_from_shared_.end() &&
+        made->second.key_authorization == proof->key_authorization) {
+      return made->second.certificate;
+    }
+  }
+  std::shared_ptr<const TlsAlpn01Certificate> certificate;
+  try {
+    certificate = make_challenge_certificate(proof->identifier, proof->key_authorization);
+  } catch (...) {
+    return nullptr;  // inside a handshake: it fails, and the validator tries again
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (made_from_shared_.size() >= kMadeFromSharedLimit) made_from_shared_.clear();
+  made_from_shared_[server_name] = MadeFromShared{proof->key_authorization, certificate};
+  return certificate;
 }
 
 }  // namespace acmecpp::tlsalpn01

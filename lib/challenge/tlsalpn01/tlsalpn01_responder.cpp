@@ -45,6 +45,10 @@ void TlsAlpn01Responder::install(SSL_CTX* context, const TlsAlpn01InstallOptions
                                      std::move(fallback));
 }
 
+void TlsAlpn01Responder::answer_from(std::shared_ptr<SharedChallenges> shared) {
+  registry_->answer_from(std::move(shared));
+}
+
 bool TlsAlpn01Responder::is_challenge_handshake(const SSL* ssl) {
   return tlsalpn01::is_challenge_handshake(ssl);
 }
